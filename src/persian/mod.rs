@@ -1,0 +1,13 @@
+//! Everything specific to the Persian language, in one place: digits, numbers, the Jalali
+//! calendar, slugs. Pure functions; no other module hard-codes Persian characters.
+
+pub mod calendar;
+pub mod digits;
+pub mod numbers;
+pub mod slug;
+pub mod words;
+
+pub use calendar::{JalaliFormat, PersianCalendar};
+pub use digits::{to_latin_digits, to_persian_digits};
+pub use numbers::{NumberFormatter, parse_number};
+pub use slug::slugify;

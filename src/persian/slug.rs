@@ -1,0 +1,86 @@
+//! Slugs that keep Persian letters.
+//!
+//! Written by hand because the `slug`/`slugify` crates transliterate Persian into lossy ASCII
+//! ("گروه استان‌ها" becomes `grwh-stnh`), which readers cannot read and which collides.
+
+use super::digits::digit_value;
+
+/// Turns a title or a name into a URL path segment: Persian and Latin letters and digits are
+/// kept (Latin lowercased, digits made Latin so a URL reads the same from any keyboard),
+/// Arabic ي/ك become Persian ی/ک, spaces, ZWNJ, hyphens and underscores become one `-`,
+/// diacritics, tatweel and punctuation are dropped. The result may be empty; callers fall back
+/// to another identifier (the news code) then.
+pub fn slugify(text: &str) -> String {
+    let mut slug = String::with_capacity(text.len());
+    let mut pending_dash = false;
+    for c in text.chars() {
+        let kept = match c {
+            'ي' | 'ى' => Some('ی'),
+            'ك' => Some('ک'),
+            c if is_diacritic(c) || c == '\u{0640}' => continue,
+            c if digit_value(c).is_some() => digit_value(c).and_then(|v| char::from_digit(v, 10)),
+            c if c.is_alphabetic() => Some(c),
+            _ => None,
+        };
+        match kept {
+            Some(c) => {
+                if pending_dash && !slug.is_empty() {
+                    slug.push('-');
+                }
+                pending_dash = false;
+                slug.extend(c.to_lowercase());
+            }
+            // Word separators become a dash; other punctuation just disappears, so
+            // "ایلام؛ گزارش" and "ایلام گزارش" give the same slug.
+            None if is_separator(c) => pending_dash = true,
+            None => {}
+        }
+    }
+    slug
+}
+
+fn is_separator(c: char) -> bool {
+    c.is_whitespace() || matches!(c, '\u{200C}' | '\u{200D}' | '-' | '_' | '/' | '.' | '–' | '—')
+}
+
+/// Arabic-script harakat and other combining marks that do not change a word's identity.
+fn is_diacritic(c: char) -> bool {
+    matches!(c, '\u{064B}'..='\u{065F}' | '\u{0670}' | '\u{06D6}'..='\u{06ED}' | '\u{0300}'..='\u{036F}')
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn keeps_persian_letters() {
+        assert_eq!(slugify("گروه استان‌ها"), "گروه-استان-ها");
+        assert_eq!(
+            slugify("کاهش ۴۷ درصدی پرونده‌های حوادث کار در ایلام"),
+            "کاهش-47-درصدی-پرونده-های-حوادث-کار-در-ایلام"
+        );
+    }
+
+    #[test]
+    fn folds_arabic_letters_and_drops_marks() {
+        assert_eq!(slugify("كارگران يزد"), "کارگران-یزد");
+        assert_eq!(slugify("مُحَمَّد"), "محمد");
+        assert_eq!(slugify("خـــبر"), "خبر");
+    }
+
+    #[test]
+    fn drops_punctuation_and_collapses_separators() {
+        assert_eq!(slugify("  «سلام»، دنیا!  "), "سلام-دنیا");
+        assert_eq!(slugify("a -- b"), "a-b");
+        assert_eq!(slugify("NGL Ilam; COVID-19"), "ngl-ilam-covid-19");
+        assert_eq!(slugify("؟!"), "");
+    }
+
+    #[test]
+    fn is_idempotent() {
+        for s in ["گروه استان‌ها", "a -- B", "كارگران ۱۴۰۲"] {
+            let once = slugify(s);
+            assert_eq!(slugify(&once), once);
+        }
+    }
+}
