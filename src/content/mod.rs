@@ -1,0 +1,213 @@
+//! Loading the newsroom: every press release under `content/` becomes an `Article`, or
+//! diagnostics saying why it cannot. Files are parsed in parallel; nothing here panics on an
+//! editor's file.
+
+pub mod front_matter;
+pub mod split;
+
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+
+use rayon::prelude::*;
+use walkdir::WalkDir;
+
+use crate::config::SiteConfig;
+use crate::diagnostic::Diagnostic;
+use crate::markdown::{self, RenderedMarkdown};
+use crate::persian::slugify;
+use crate::yaml::{Seg, YamlSource};
+pub use front_matter::{FrontMatter, Image, Metric};
+
+pub const CONTENT_DIR: &str = "content";
+
+/// A parsed press release.
+#[derive(Debug, Clone)]
+pub struct Article {
+    /// The source file, relative to the site root (`content/provinces/ilam.md`).
+    pub source: PathBuf,
+    pub front: FrontMatter,
+    /// The URL slug: from `slug:` or the title, never empty.
+    pub slug: String,
+    pub body: RenderedMarkdown,
+    /// Where `id:` and the slug's source stand, for diagnostics that compare files.
+    id_line: usize,
+    slug_line: usize,
+}
+
+impl Article {
+    /// The lead, or else the body's first paragraph.
+    pub fn summary(&self) -> &str {
+        self.front.lead.as_deref().unwrap_or(&self.body.first_paragraph)
+    }
+}
+
+/// Reads every `.md` file under `root/content`. Hidden files and folders (editor swap and
+/// lock files) are skipped. Returns the articles sorted by source path and all diagnostics.
+pub fn load(root: &Path, config: &SiteConfig) -> (Vec<Article>, Vec<Diagnostic>) {
+    let content = root.join(CONTENT_DIR);
+    let mut diagnostics = Vec::new();
+    if !content.is_dir() {
+        let d = Diagnostic::error(CONTENT_DIR, "the content folder does not exist")
+            .with_hint("create `content/` at the site root and put the press releases (.md files) in it");
+        return (Vec::new(), vec![d]);
+    }
+    let mut files = Vec::new();
+    let walker = WalkDir::new(&content)
+        .follow_links(false)
+        .sort_by_file_name()
+        .into_iter()
+        .filter_entry(|e| e.depth() == 0 || !e.file_name().to_string_lossy().starts_with('.'));
+    for entry in walker {
+        match entry {
+            Ok(e) if !e.file_type().is_dir() && e.path().extension().is_some_and(|x| x == "md") => {
+                files.push(e.into_path());
+            }
+            Ok(_) => {}
+            Err(e) => {
+                let path = e.path().map(|p| relative(root, p)).unwrap_or_else(|| CONTENT_DIR.into());
+                diagnostics.push(Diagnostic::error(path, format!("cannot read this folder entry: {e}")));
+            }
+        }
+    }
+    let canonical_content = content.canonicalize().unwrap_or(content.clone());
+    let results: Vec<(Option<Article>, Vec<Diagnostic>)> = files
+        .par_iter()
+        .map(|path| load_file(root, &canonical_content, path, config))
+        .collect();
+    let mut articles = Vec::with_capacity(results.len());
+    for (article, problems) in results {
+        articles.extend(article);
+        diagnostics.extend(problems);
+    }
+    diagnostics.extend(duplicates(&articles));
+    (articles, diagnostics)
+}
+
+fn relative(root: &Path, path: &Path) -> PathBuf {
+    path.strip_prefix(root).unwrap_or(path).to_path_buf()
+}
+
+fn load_file(root: &Path, content: &Path, path: &Path, config: &SiteConfig) -> (Option<Article>, Vec<Diagnostic>) {
+    let shown = relative(root, path);
+    let bytes = match read_inside(content, path) {
+        Ok(bytes) => bytes,
+        Err(message) => {
+            let d = Diagnostic::error(&shown, message)
+                .with_hint("check that the file exists and that you may read it");
+            return (None, vec![d]);
+        }
+    };
+    let text = match decode(&bytes) {
+        Ok(text) => text,
+        Err((line, column, message)) => {
+            let d = Diagnostic::error(&shown, message).at(line, column).with_hint(
+                "save the file as UTF-8 (in most editors: Save As → Encoding → UTF-8), or delete the stray character",
+            );
+            return (None, vec![d]);
+        }
+    };
+    parse_article(shown, &text, config)
+}
+
+/// Reads a file; a symbolic link must point to a file inside `content/`, so a release can
+/// never publish a file from elsewhere on the machine.
+fn read_inside(content: &Path, path: &Path) -> Result<Vec<u8>, String> {
+    let is_link = path.symlink_metadata().map(|m| m.file_type().is_symlink()).unwrap_or(false);
+    if is_link {
+        let target = path.canonicalize().map_err(|e| format!("this link points to a file that cannot be read: {e}"))?;
+        if !target.starts_with(content) {
+            return Err("this link points outside the content folder; chapar only reads files inside it".into());
+        }
+    }
+    std::fs::read(path).map_err(|e| format!("cannot read the file: {e}"))
+}
+
+/// UTF-8 text without NUL bytes, or the position of the first bad byte.
+fn decode(bytes: &[u8]) -> Result<String, (usize, usize, String)> {
+    let position = |offset: usize| {
+        let before = &bytes[..offset];
+        let line = before.iter().filter(|b| **b == b'\n').count() + 1;
+        let line_start = before.iter().rposition(|b| *b == b'\n').map_or(0, |i| i + 1);
+        let column = String::from_utf8_lossy(&before[line_start..]).chars().count() + 1;
+        (line, column)
+    };
+    let text = match String::from_utf8(bytes.to_vec()) {
+        Ok(text) => text,
+        Err(e) => {
+            let (line, column) = position(e.utf8_error().valid_up_to());
+            return Err((line, column, "the file is not valid UTF-8 text".into()));
+        }
+    };
+    if let Some(offset) = text.find('\0') {
+        let (line, column) = position(offset);
+        return Err((line, column, "the file contains a NUL byte (is it a binary file?)".into()));
+    }
+    Ok(text)
+}
+
+/// Parses one release from its text. `shown` is the path used in diagnostics.
+pub fn parse_article(shown: PathBuf, text: &str, config: &SiteConfig) -> (Option<Article>, Vec<Diagnostic>) {
+    let text = split::normalize(text);
+    let parts = match split::split(&text) {
+        Ok(parts) => parts,
+        Err(e) => {
+            let (line, message, hint) = match e {
+                split::SplitError::Empty => (0, "the file is empty", "write a press release in it (front matter between `---` lines, then the text), or delete it"),
+                split::SplitError::NoFrontMatter => (1, "the file has no front matter", "start the file with a line `---`, then the fields (title, author, desk, date, id), then another `---` line"),
+                split::SplitError::Unclosed => (1, "the front matter that starts here never closes", "add a line `---` after the last field, before the text of the release"),
+            };
+            let d = Diagnostic::error(&shown, message).at(line, if line > 0 { 1 } else { 0 }).with_hint(hint);
+            return (None, vec![d]);
+        }
+    };
+    let source = YamlSource::new(parts.front_matter, parts.front_matter_line);
+    let (front, diagnostics) = front_matter::parse(&shown, &source, config);
+    let Some(front) = front else {
+        return (None, diagnostics);
+    };
+    let slug_source = front.slug.as_deref().unwrap_or(&front.title);
+    let mut slug = slugify(slug_source);
+    if slug.is_empty() {
+        slug = front.id.to_string();
+    }
+    let slug_key = if front.slug.is_some() { "slug" } else { "title" };
+    let article = Article {
+        id_line: source.locate(&[Seg::Key("id")]).0,
+        slug_line: source.locate(&[Seg::Key(slug_key)]).0,
+        source: shown,
+        slug,
+        body: markdown::render(parts.body),
+        front,
+    };
+    (Some(article), diagnostics)
+}
+
+/// Two releases with one news code, or one slug, are an error: codes identify releases and
+/// slugs are what readers see in URLs.
+fn duplicates(articles: &[Article]) -> Vec<Diagnostic> {
+    let mut problems = Vec::new();
+    let next_free = articles.iter().map(|a| a.front.id).max().unwrap_or(0) + 1;
+    let mut by_id: HashMap<u64, &Article> = HashMap::new();
+    let mut by_slug: HashMap<&str, &Article> = HashMap::new();
+    for a in articles {
+        if let Some(first) = by_id.get(&a.front.id) {
+            problems.push(
+                Diagnostic::error(&a.source, format!("news code {} is already used by {}", a.front.id, first.source.display()))
+                    .at(a.id_line, 1)
+                    .with_hint(format!("every release needs its own `id`; the next free code is {next_free}")),
+            );
+        } else {
+            by_id.insert(a.front.id, a);
+        }
+        if let Some(first) = by_slug.get(a.slug.as_str()) {
+            problems.push(
+                Diagnostic::error(&a.source, format!("the slug `{}` is already used by {}", a.slug, first.source.display()))
+                    .at(a.slug_line, 1)
+                    .with_hint("give one of the two releases its own `slug:` (or a different title)"),
+            );
+        } else {
+            by_slug.insert(&a.slug, a);
+        }
+    }
+    problems
+}

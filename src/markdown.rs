@@ -1,0 +1,145 @@
+//! Markdown bodies to HTML (CommonMark with tables, footnotes and strikethrough), plus what
+//! listings need: the first paragraph, the word count, and the headings with their ids.
+
+use std::collections::HashSet;
+
+use pulldown_cmark::{CowStr, Event, Options, Parser, Tag, TagEnd, html};
+
+use crate::persian::slugify;
+use crate::persian::words::count_words;
+
+/// Words a Persian reader reads in a minute, for the reading time shown on articles.
+const WORDS_PER_MINUTE: usize = 200;
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Heading {
+    pub level: u8,
+    pub id: String,
+    pub text: String,
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct RenderedMarkdown {
+    pub html: String,
+    /// The first paragraph as plain text: the summary when the front matter has no lead.
+    pub first_paragraph: String,
+    pub word_count: usize,
+    pub headings: Vec<Heading>,
+}
+
+impl RenderedMarkdown {
+    pub fn reading_minutes(&self) -> usize {
+        self.word_count.div_ceil(WORDS_PER_MINUTE).max(1)
+    }
+}
+
+fn options() -> Options {
+    Options::ENABLE_TABLES
+        | Options::ENABLE_FOOTNOTES
+        | Options::ENABLE_STRIKETHROUGH
+        | Options::ENABLE_HEADING_ATTRIBUTES
+}
+
+pub fn render(markdown: &str) -> RenderedMarkdown {
+    let mut events: Vec<Event> = Parser::new_ext(markdown, options()).collect();
+    let mut out = RenderedMarkdown::default();
+    let mut used_ids = HashSet::new();
+    let mut words = String::new();
+
+    // Give every heading an id (kept when the editor wrote `{#id}`), unique in the page.
+    let mut i = 0;
+    while i < events.len() {
+        if let Event::Start(Tag::Heading { level, id, .. }) = &events[i] {
+            let level = *level as u8;
+            let end = (i..events.len())
+                .find(|&j| matches!(events[j], Event::End(TagEnd::Heading(_))))
+                .unwrap_or(events.len());
+            let text = plain_text(&events[i + 1..end]);
+            let wanted = match id {
+                Some(id) => id.to_string(),
+                None => slugify(&text),
+            };
+            let id = unique_id(if wanted.is_empty() { "section".into() } else { wanted }, &mut used_ids);
+            if let Event::Start(Tag::Heading { id: slot, .. }) = &mut events[i] {
+                *slot = Some(CowStr::from(id.clone()));
+            }
+            out.headings.push(Heading { level, id, text });
+            i = end;
+        }
+        i += 1;
+    }
+
+    let mut in_paragraph = false;
+    for event in &events {
+        match event {
+            Event::Start(Tag::Paragraph) if out.first_paragraph.is_empty() => in_paragraph = true,
+            Event::End(TagEnd::Paragraph) if in_paragraph => in_paragraph = false,
+            Event::Text(t) | Event::Code(t) => {
+                words.push_str(t);
+                words.push(' ');
+                if in_paragraph {
+                    out.first_paragraph.push_str(t);
+                }
+            }
+            Event::SoftBreak | Event::HardBreak if in_paragraph => out.first_paragraph.push(' '),
+            Event::SoftBreak | Event::HardBreak | Event::End(_) => words.push(' '),
+            _ => {}
+        }
+    }
+    out.first_paragraph = out.first_paragraph.trim().to_string();
+    out.word_count = count_words(&words);
+    out.html.reserve(markdown.len() * 3 / 2);
+    html::push_html(&mut out.html, events.into_iter());
+    out
+}
+
+fn plain_text(events: &[Event]) -> String {
+    let mut text = String::new();
+    for e in events {
+        if let Event::Text(t) | Event::Code(t) = e {
+            text.push_str(t);
+        }
+    }
+    text.trim().to_string()
+}
+
+fn unique_id(wanted: String, used: &mut HashSet<String>) -> String {
+    let mut id = wanted.clone();
+    let mut n = 2;
+    while !used.insert(id.clone()) {
+        id = format!("{wanted}-{n}");
+        n += 1;
+    }
+    id
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn renders_tables_footnotes_and_strikethrough() {
+        let md = "| الف | ب |\n|---|---|\n| ۱ | ۲ |\n\nمتن[^1] و ~~حذف~~\n\n[^1]: پانویس\n";
+        let r = render(md);
+        assert!(r.html.contains("<table>"), "{}", r.html);
+        assert!(r.html.contains("<del>حذف</del>"));
+        assert!(r.html.contains("footnote-definition"));
+    }
+
+    #[test]
+    fn headings_get_unique_persian_ids() {
+        let r = render("## گزارش استان\n\nمتن\n\n## گزارش استان\n\n## {#custom}\n");
+        let ids: Vec<&str> = r.headings.iter().map(|h| h.id.as_str()).collect();
+        assert_eq!(ids, ["گزارش-استان", "گزارش-استان-2", "custom"]);
+        assert!(r.html.contains("<h2 id=\"گزارش-استان\">گزارش استان</h2>"), "{}", r.html);
+    }
+
+    #[test]
+    fn finds_first_paragraph_and_counts_words() {
+        let r = render("# عنوان\n\nپاراگراف نخست\nادامه‌اش.\n\nپاراگراف دوم\n");
+        assert_eq!(r.first_paragraph, "پاراگراف نخست ادامه‌اش.");
+        assert_eq!(r.word_count, 6);
+        assert_eq!(r.reading_minutes(), 1);
+        assert_eq!(render(&"کلمه ".repeat(401)).reading_minutes(), 3);
+    }
+}
