@@ -99,8 +99,13 @@ pub fn load(root: &Path) -> Result<SiteConfig, Vec<Diagnostic>> {
     let text = match std::fs::read_to_string(root.join(CONFIG_FILE)) {
         Ok(text) => text,
         Err(e) => {
-            return Err(vec![Diagnostic::error(path, format!("cannot read the site settings: {e}"))
-                .with_hint(format!("create `{CONFIG_FILE}` at the site root (see the README for its fields)"))]);
+            return Err(vec![
+                Diagnostic::error(path, format!("cannot read the site settings: {e}")).with_hint(
+                    format!(
+                        "create `{CONFIG_FILE}` at the site root (see the README for its fields)"
+                    ),
+                ),
+            ]);
         }
     };
     parse(&text)
@@ -123,7 +128,11 @@ pub fn parse(text: &str) -> Result<SiteConfig, Vec<Diagnostic>> {
     let mut problems = Vec::new();
     let mut error_at = |seg: &[Seg], message: String, hint: &str| {
         let (line, column) = source.locate(seg);
-        problems.push(Diagnostic::error(path, message).at(line, column).with_hint(hint));
+        problems.push(
+            Diagnostic::error(path, message)
+                .at(line, column)
+                .with_hint(hint),
+        );
     };
 
     let timezone = TimeZone::get(&raw.timezone).unwrap_or_else(|_| {
@@ -135,23 +144,40 @@ pub fn parse(text: &str) -> Result<SiteConfig, Vec<Diagnostic>> {
         TimeZone::UTC
     });
     if raw.page_size == 0 {
-        error_at(&[Seg::Key("page_size")], "`page_size` must be at least 1".into(), "set `page_size: 10`");
+        error_at(
+            &[Seg::Key("page_size")],
+            "`page_size` must be at least 1".into(),
+            "set `page_size: 10`",
+        );
     }
     let (base_url, base_path) = normalize_base_url(&raw.base_url).unwrap_or_else(|message| {
-        error_at(&[Seg::Key("base_url")], message, "write the full address, e.g. `https://news.example.ir/`");
+        error_at(
+            &[Seg::Key("base_url")],
+            message,
+            "write the full address, e.g. `https://news.example.ir/`",
+        );
         ("/".into(), "/".into())
     });
     if raw.desks.is_empty() {
-        error_at(&[Seg::Key("desks")], "no desks are defined".into(), "add at least one desk with `key` and `name`");
+        error_at(
+            &[Seg::Key("desks")],
+            "no desks are defined".into(),
+            "add at least one desk with `key` and `name`",
+        );
     }
     let mut desks: Vec<Desk> = Vec::new();
     for (i, d) in raw.desks.into_iter().enumerate() {
         let key_ok = !d.key.is_empty()
-            && d.key.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-');
+            && d.key
+                .bytes()
+                .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-');
         if !key_ok {
             error_at(
                 &[Seg::Key("desks"), Seg::Index(i), Seg::Key("key")],
-                format!("desk key `{}` may hold only lowercase Latin letters, digits and `-`", d.key),
+                format!(
+                    "desk key `{}` may hold only lowercase Latin letters, digits and `-`",
+                    d.key
+                ),
                 "desk keys appear in URLs; use e.g. `provinces`",
             );
         } else if desks.iter().any(|o| o.key == d.key || o.name == d.name) {
@@ -161,7 +187,11 @@ pub fn parse(text: &str) -> Result<SiteConfig, Vec<Diagnostic>> {
                 "give every desk its own key and name",
             );
         }
-        desks.push(Desk { key: d.key, name: d.name, description: d.description });
+        desks.push(Desk {
+            key: d.key,
+            name: d.name,
+            description: d.description,
+        });
     }
     if !problems.is_empty() {
         return Err(problems);
@@ -197,7 +227,11 @@ fn normalize_base_url(url: &str) -> Result<(String, String), String> {
     if path.contains(['?', '#']) {
         return Err(format!("`base_url` `{url}` may not contain `?` or `#`"));
     }
-    let path = if path.ends_with('/') { path.to_string() } else { format!("{path}/") };
+    let path = if path.ends_with('/') {
+        path.to_string()
+    } else {
+        format!("{path}/")
+    };
     let scheme = &url[..url.len() - rest.len()];
     Ok((format!("{scheme}{host}{path}"), path))
 }
@@ -209,7 +243,10 @@ pub(crate) fn unknown_field_hint(message: &str) -> Option<String> {
     let expected: Vec<&str> = rest.split('`').skip(2).step_by(2).collect();
     Some(match did_you_mean(unknown, expected.iter().copied()) {
         Some(k) => format!("did you mean `{k}`?"),
-        None => format!("remove it; the known fields are `{}`", expected.join("`, `")),
+        None => format!(
+            "remove it; the known fields are `{}`",
+            expected.join("`, `")
+        ),
     })
 }
 
@@ -235,7 +272,11 @@ mod tests {
     fn unknown_keys_get_a_suggestion() {
         let errs = parse(&format!("{GOOD}page_sise: 5\n")).unwrap_err();
         assert_eq!(errs[0].line, 6);
-        assert!(errs[0].message.contains("unknown field `page_sise`"), "{}", errs[0].message);
+        assert!(
+            errs[0].message.contains("unknown field `page_sise`"),
+            "{}",
+            errs[0].message
+        );
         assert_eq!(errs[0].hint.as_deref(), Some("did you mean `page_size`?"));
     }
 

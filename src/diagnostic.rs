@@ -90,7 +90,10 @@ pub fn sort(diagnostics: &mut [Diagnostic]) {
 }
 
 /// "did you mean `title`?" for a misspelt key, when one known key is close enough.
-pub fn did_you_mean<'a>(unknown: &str, known: impl IntoIterator<Item = &'a str>) -> Option<&'a str> {
+pub fn did_you_mean<'a>(
+    unknown: &str,
+    known: impl IntoIterator<Item = &'a str>,
+) -> Option<&'a str> {
     known
         .into_iter()
         .map(|k| (strsim::jaro_winkler(unknown, k), k))

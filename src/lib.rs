@@ -1,11 +1,19 @@
 //! chapar: a static site generator for Persian newsrooms.
 //!
 //! The build is a one-way pipeline, one module per stage:
-//! `config` + `content` (load) → `site` (assemble) → `render` → `output` (write).
+//! `config` + `content` (load) → `site` (assemble) → `render` → `output` (write),
+//! driven by `build`.
 
+pub mod build;
 pub mod config;
 pub mod content;
 pub mod diagnostic;
 pub mod markdown;
+pub mod output;
 pub mod persian;
+pub mod render;
+pub mod site;
 pub mod yaml;
+
+pub use build::{BuildOptions, BuildReport, build};
+pub use diagnostic::Diagnostic;

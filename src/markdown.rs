@@ -59,7 +59,14 @@ pub fn render(markdown: &str) -> RenderedMarkdown {
                 Some(id) => id.to_string(),
                 None => slugify(&text),
             };
-            let id = unique_id(if wanted.is_empty() { "section".into() } else { wanted }, &mut used_ids);
+            let id = unique_id(
+                if wanted.is_empty() {
+                    "section".into()
+                } else {
+                    wanted
+                },
+                &mut used_ids,
+            );
             if let Event::Start(Tag::Heading { id: slot, .. }) = &mut events[i] {
                 *slot = Some(CowStr::from(id.clone()));
             }
@@ -131,7 +138,11 @@ mod tests {
         let r = render("## گزارش استان\n\nمتن\n\n## گزارش استان\n\n## {#custom}\n");
         let ids: Vec<&str> = r.headings.iter().map(|h| h.id.as_str()).collect();
         assert_eq!(ids, ["گزارش-استان", "گزارش-استان-2", "custom"]);
-        assert!(r.html.contains("<h2 id=\"گزارش-استان\">گزارش استان</h2>"), "{}", r.html);
+        assert!(
+            r.html.contains("<h2 id=\"گزارش-استان\">گزارش استان</h2>"),
+            "{}",
+            r.html
+        );
     }
 
     #[test]

@@ -45,14 +45,22 @@ impl<'a> YamlSource<'a> {
             Some(i) => message[..i].to_string(),
             None => message,
         };
-        SyntaxError { line, column, message }
+        SyntaxError {
+            line,
+            column,
+            message,
+        }
     }
 
     /// The file line and column of the key or item at `path`, or of its nearest ancestor that
     /// can be found (values written in flow style, `[a, b]`, have no line of their own).
     pub fn locate(&self, path: &[Seg]) -> (usize, usize) {
         let lines: Vec<&str> = self.text.lines().collect();
-        let mut region = Region { start: 0, end: lines.len(), item_line: None };
+        let mut region = Region {
+            start: 0,
+            end: lines.len(),
+            item_line: None,
+        };
         let mut best = (0, 0);
         for seg in path {
             let found = match seg {
@@ -110,7 +118,11 @@ impl Region {
                         || (indent(l) == own_indent && !l.trim_start().starts_with('-')))
             })
             .unwrap_or(self.end);
-        Region { start: line + 1, end, item_line: None }
+        Region {
+            start: line + 1,
+            end,
+            item_line: None,
+        }
     }
 
     fn find_key(&self, lines: &[&str], key: &str) -> Option<(usize, usize, Region)> {
@@ -122,12 +134,19 @@ impl Region {
                 return None;
             }
             let rest = line.get(key_indent..)?;
-            let starts = [format!("{key}:"), format!("\"{key}\":"), format!("'{key}':")];
-            starts.iter().any(|s| rest.starts_with(s.as_str())).then(|| {
-                let mut inner = self.child_region(lines, i, key_indent);
-                inner.end = inner.end.min(self.end);
-                (i, key_indent, inner)
-            })
+            let starts = [
+                format!("{key}:"),
+                format!("\"{key}\":"),
+                format!("'{key}':"),
+            ];
+            starts
+                .iter()
+                .any(|s| rest.starts_with(s.as_str()))
+                .then(|| {
+                    let mut inner = self.child_region(lines, i, key_indent);
+                    inner.end = inner.end.min(self.end);
+                    (i, key_indent, inner)
+                })
         })
     }
 
@@ -141,7 +160,15 @@ impl Region {
             .collect();
         let line = *items.get(n)?;
         let end = items.get(n + 1).copied().unwrap_or(self.end);
-        Some((line, item_indent, Region { start: line + 1, end, item_line: Some(line) }))
+        Some((
+            line,
+            item_indent,
+            Region {
+                start: line + 1,
+                end,
+                item_line: Some(line),
+            },
+        ))
     }
 }
 
@@ -178,9 +205,18 @@ mod tests {
     fn locates_items_and_nested_keys() {
         assert_eq!(at(&[Seg::Key("author"), Seg::Index(1)]), (5, 3));
         assert_eq!(at(&[Seg::Key("metrics"), Seg::Index(1)]), (9, 3));
-        assert_eq!(at(&[Seg::Key("metrics"), Seg::Index(1), Seg::Key("label")]), (9, 5));
-        assert_eq!(at(&[Seg::Key("metrics"), Seg::Index(1), Seg::Key("value")]), (11, 5));
-        assert_eq!(at(&[Seg::Key("metrics"), Seg::Index(0), Seg::Key("value")]), (8, 5));
+        assert_eq!(
+            at(&[Seg::Key("metrics"), Seg::Index(1), Seg::Key("label")]),
+            (9, 5)
+        );
+        assert_eq!(
+            at(&[Seg::Key("metrics"), Seg::Index(1), Seg::Key("value")]),
+            (11, 5)
+        );
+        assert_eq!(
+            at(&[Seg::Key("metrics"), Seg::Index(0), Seg::Key("value")]),
+            (8, 5)
+        );
         assert_eq!(at(&[Seg::Key("tags"), Seg::Index(1)]), (15, 1));
     }
 

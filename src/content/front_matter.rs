@@ -16,8 +16,8 @@ use crate::yaml::{Seg, YamlSource, type_name};
 
 /// The fields a front matter may hold. Anything else is a mistake (usually a typo).
 pub const FIELDS: [&str; 13] = [
-    "title", "lead", "author", "desk", "date", "updated", "id", "tags", "metrics", "image", "draft",
-    "slug", "extra",
+    "title", "lead", "author", "desk", "date", "updated", "id", "tags", "metrics", "image",
+    "draft", "slug", "extra",
 ];
 const METRIC_FIELDS: [&str; 6] = ["label", "value", "unit", "change", "period", "good"];
 const IMAGE_FIELDS: [&str; 3] = ["src", "alt", "caption"];
@@ -67,7 +67,11 @@ pub fn parse(
     source: &YamlSource,
     config: &SiteConfig,
 ) -> (Option<FrontMatter>, Vec<Diagnostic>) {
-    let mut check = Checker { path, source, problems: Vec::new() };
+    let mut check = Checker {
+        path,
+        source,
+        problems: Vec::new(),
+    };
     let value = match source.parse() {
         Ok(value) => value,
         Err(e) => {
@@ -83,7 +87,10 @@ pub fn parse(
         other => {
             check.error(
                 &[],
-                format!("the front matter must be a set of fields, but it is {}", type_name(&other)),
+                format!(
+                    "the front matter must be a set of fields, but it is {}",
+                    type_name(&other)
+                ),
                 "write one `field: value` per line, e.g. `title: ...`",
             );
             return (None, check.problems);
@@ -101,15 +108,28 @@ struct Checker<'a> {
 
 impl Checker<'_> {
     fn error(&mut self, at: &[Seg], message: impl Into<String>, hint: impl Into<String>) {
-        let (line, column) = if at.is_empty() { (self.source.first_line - 1, 1) } else { self.source.locate(at) };
-        self.problems.push(Diagnostic::error(self.path, message).at(line, column).with_hint(hint));
+        let (line, column) = if at.is_empty() {
+            (self.source.first_line - 1, 1)
+        } else {
+            self.source.locate(at)
+        };
+        self.problems.push(
+            Diagnostic::error(self.path, message)
+                .at(line, column)
+                .with_hint(hint),
+        );
     }
 
     fn missing(&mut self, field: &str, example: &str) {
         self.problems.push(
-            Diagnostic::error(self.path, format!("the required field `{field}` is missing"))
-                .at(self.source.first_line - 1, 1)
-                .with_hint(format!("add a line `{field}: {example}` to the front matter")),
+            Diagnostic::error(
+                self.path,
+                format!("the required field `{field}` is missing"),
+            )
+            .at(self.source.first_line - 1, 1)
+            .with_hint(format!(
+                "add a line `{field}: {example}` to the front matter"
+            )),
         );
     }
 
@@ -126,7 +146,10 @@ impl Checker<'_> {
             path.push(Seg::Key(&name));
             let hint = match did_you_mean(&name, known.iter().copied()) {
                 Some(k) => format!("did you mean `{k}`?"),
-                None => format!("remove it, or put theme data under `extra:`; known fields are `{}`", known.join("`, `")),
+                None => format!(
+                    "remove it, or put theme data under `extra:`; known fields are `{}`",
+                    known.join("`, `")
+                ),
             };
             self.error(&path, format!("unknown field `{name}`"), hint);
         }
@@ -157,7 +180,10 @@ impl Checker<'_> {
         let desk = match get("desk") {
             Some(v) => self.desk(v, config),
             None => {
-                self.missing("desk", config.desks.first().map_or("provinces", |d| d.key.as_str()));
+                self.missing(
+                    "desk",
+                    config.desks.first().map_or("provinces", |d| d.key.as_str()),
+                );
                 None
             }
         };
@@ -184,7 +210,11 @@ impl Checker<'_> {
             Some(Value::Bool(b)) => *b,
             Some(other) => {
                 let message = format!("`draft` must be true or false, not {}", describe(other));
-                self.error(&[Seg::Key("draft")], message, "write `draft: true` or `draft: false`");
+                self.error(
+                    &[Seg::Key("draft")],
+                    message,
+                    "write `draft: true` or `draft: false`",
+                );
                 false
             }
         };
@@ -194,18 +224,30 @@ impl Checker<'_> {
             Some(v @ Value::Mapping(_)) => match serde_json::to_value(v) {
                 Ok(serde_json::Value::Object(map)) => map,
                 _ => {
-                    self.error(&[Seg::Key("extra")], "`extra` holds a key that is not text", "use plain text keys under `extra:`");
+                    self.error(
+                        &[Seg::Key("extra")],
+                        "`extra` holds a key that is not text",
+                        "use plain text keys under `extra:`",
+                    );
                     serde_json::Map::new()
                 }
             },
             Some(other) => {
                 let message = format!("`extra` must be a set of fields, not {}", describe(other));
-                self.error(&[Seg::Key("extra")], message, "write `extra:` and indented `key: value` lines below it");
+                self.error(
+                    &[Seg::Key("extra")],
+                    message,
+                    "write `extra:` and indented `key: value` lines below it",
+                );
                 serde_json::Map::new()
             }
         };
         if updated.is_some() && date.is_some() && updated < date {
-            self.error(&[Seg::Key("updated")], "`updated` is earlier than `date`", "an update comes after publication; check both dates");
+            self.error(
+                &[Seg::Key("updated")],
+                "`updated` is earlier than `date`",
+                "an update comes after publication; check both dates",
+            );
         }
         Some(FrontMatter {
             title: title?,
@@ -236,7 +278,11 @@ impl Checker<'_> {
             }
         };
         if text.is_empty() {
-            self.error(at, format!("`{name}` is empty"), format!("write the {name} after `{name}:`, or remove the line"));
+            self.error(
+                at,
+                format!("`{name}` is empty"),
+                format!("write the {name} after `{name}:`, or remove the line"),
+            );
             return None;
         }
         Some(text)
@@ -257,7 +303,11 @@ impl Checker<'_> {
     fn authors(&mut self, v: &Value) -> Option<Vec<String>> {
         let names = self.text_list(v, "author")?;
         if names.is_empty() {
-            self.error(&[Seg::Key("author")], "`author` is an empty list", "name at least one author");
+            self.error(
+                &[Seg::Key("author")],
+                "`author` is an empty list",
+                "name at least one author",
+            );
             return None;
         }
         Some(names)
@@ -270,7 +320,13 @@ impl Checker<'_> {
             self.error(
                 &[Seg::Key("tags")],
                 "`tags` is one piece of text with commas in it",
-                format!("write the tags as a list: `tags: [{}]`", s.split([',', '،']).map(str::trim).collect::<Vec<_>>().join(", ")),
+                format!(
+                    "write the tags as a list: `tags: [{}]`",
+                    s.split([',', '،'])
+                        .map(str::trim)
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                ),
             );
             return Vec::new();
         }
@@ -302,10 +358,17 @@ impl Checker<'_> {
         if let Some(desk) = config.desk(&name) {
             return Some(desk.key.clone());
         }
-        let known: Vec<String> = config.desks.iter().map(|d| format!("`{}` ({})", d.key, d.name)).collect();
+        let known: Vec<String> = config
+            .desks
+            .iter()
+            .map(|d| format!("`{}` ({})", d.key, d.name))
+            .collect();
         let keys = config.desks.iter().map(|d| d.key.as_str());
         let hint = match did_you_mean(&name, keys) {
-            Some(k) => format!("did you mean `{k}`? Desks are defined in site.yaml: {}", known.join(", ")),
+            Some(k) => format!(
+                "did you mean `{k}`? Desks are defined in site.yaml: {}",
+                known.join(", ")
+            ),
             None => format!("use a desk defined in site.yaml: {}", known.join(", ")),
         };
         self.error(&[Seg::Key("desk")], format!("unknown desk `{name}`"), hint);
@@ -329,15 +392,24 @@ impl Checker<'_> {
             Value::Number(n) => n.as_u64(),
             Value::String(s) => {
                 let latin = to_latin_digits(s.trim());
-                (!latin.is_empty() && latin.bytes().all(|b| b.is_ascii_digit())).then(|| latin.parse().ok()).flatten()
+                (!latin.is_empty() && latin.bytes().all(|b| b.is_ascii_digit()))
+                    .then(|| latin.parse().ok())
+                    .flatten()
             }
             _ => None,
         };
         match parsed {
             Some(id) if id > 0 => Some(id),
             _ => {
-                let message = format!("`id` must be a positive whole number (the news code), not {}", describe(v));
-                self.error(&[Seg::Key("id")], message, "write the news code digits only, e.g. `id: 1402070912`");
+                let message = format!(
+                    "`id` must be a positive whole number (the news code), not {}",
+                    describe(v)
+                );
+                self.error(
+                    &[Seg::Key("id")],
+                    message,
+                    "write the news code digits only, e.g. `id: 1402070912`",
+                );
                 None
             }
         }
@@ -349,7 +421,11 @@ impl Checker<'_> {
             Value::String(s) => s.clone(),
             other => {
                 let message = format!("`{name}` must be a number, not {}", describe(other));
-                self.error(at, message, format!("write digits only, e.g. `{name}: 47` or `{name}: \"۴۷\"`"));
+                self.error(
+                    at,
+                    message,
+                    format!("write digits only, e.g. `{name}: 47` or `{name}: \"۴۷\"`"),
+                );
                 return None;
             }
         };
@@ -365,15 +441,27 @@ impl Checker<'_> {
     fn metrics(&mut self, v: &Value) -> Vec<Metric> {
         let Value::Sequence(items) = v else {
             let message = format!("`metrics` must be a list, not {}", describe(v));
-            self.error(&[Seg::Key("metrics")], message, "start each figure with `- label:` on its own line below `metrics:`");
+            self.error(
+                &[Seg::Key("metrics")],
+                message,
+                "start each figure with `- label:` on its own line below `metrics:`",
+            );
             return Vec::new();
         };
         let mut metrics = Vec::with_capacity(items.len());
         for (i, item) in items.iter().enumerate() {
             let at = [Seg::Key("metrics"), Seg::Index(i)];
             let Value::Mapping(map) = item else {
-                let message = format!("metric {} must be a set of fields (label, value, unit...), not {}", i + 1, describe(item));
-                self.error(&at, message, "write `- label: ...` and, indented below it, `value: ...`");
+                let message = format!(
+                    "metric {} must be a set of fields (label, value, unit...), not {}",
+                    i + 1,
+                    describe(item)
+                );
+                self.error(
+                    &at,
+                    message,
+                    "write `- label: ...` and, indented below it, `value: ...`",
+                );
                 continue;
             };
             self.unknown_keys(map, &METRIC_FIELDS, &at);
@@ -382,9 +470,16 @@ impl Checker<'_> {
                 Some(v) => self.number(v, &[at[0], at[1], Seg::Key("value")], "value"),
                 None => None,
             };
-            for (field, present) in [("label", map.contains_key("label")), ("value", map.contains_key("value"))] {
+            for (field, present) in [
+                ("label", map.contains_key("label")),
+                ("value", map.contains_key("value")),
+            ] {
                 if !present {
-                    self.error(&at, format!("metric {} has no `{field}`", i + 1), format!("add `{field}:` to this metric"));
+                    self.error(
+                        &at,
+                        format!("metric {} has no `{field}`", i + 1),
+                        format!("add `{field}:` to this metric"),
+                    );
                 }
             }
             let unit = self.optional_text(map, "unit", &at);
@@ -401,7 +496,14 @@ impl Checker<'_> {
                 self.error(&[at[0], at[1], Seg::Key("good")], format!("`good` must be `up` or `down`, not `{g}`"), "say which direction is good news: `good: down` for accidents, `good: up` for jobs");
             }
             if let (Some(label), Some(value)) = (label, value) {
-                metrics.push(Metric { label, value, unit, change, period, good });
+                metrics.push(Metric {
+                    label,
+                    value,
+                    unit,
+                    change,
+                    period,
+                    good,
+                });
             }
         }
         metrics
@@ -410,8 +512,15 @@ impl Checker<'_> {
     fn image(&mut self, v: &Value) -> Option<Image> {
         let at = [Seg::Key("image")];
         let Value::Mapping(map) = v else {
-            let message = format!("`image` must be a set of fields (src, alt, caption), not {}", describe(v));
-            self.error(&at, message, "write `image: {src: images/photo.jpg, alt: \"...\"}`");
+            let message = format!(
+                "`image` must be a set of fields (src, alt, caption), not {}",
+                describe(v)
+            );
+            self.error(
+                &at,
+                message,
+                "write `image: {src: images/photo.jpg, alt: \"...\"}`",
+            );
             return None;
         };
         self.unknown_keys(map, &IMAGE_FIELDS, &at);
@@ -419,18 +528,34 @@ impl Checker<'_> {
         let alt = self.optional_text(map, "alt", &at);
         let caption = self.optional_text(map, "caption", &at);
         if !map.contains_key("src") {
-            self.error(&at, "`image` has no `src`", "add `src:` with the image's path under static/, e.g. `images/photo.jpg`");
+            self.error(
+                &at,
+                "`image` has no `src`",
+                "add `src:` with the image's path under static/, e.g. `images/photo.jpg`",
+            );
         }
         if !map.contains_key("alt") {
-            self.error(&at, "`image` has no `alt` text", "add `alt:` describing the picture for readers who cannot see it");
+            self.error(
+                &at,
+                "`image` has no `alt` text",
+                "add `alt:` describing the picture for readers who cannot see it",
+            );
         }
         if let Some(src) = &src
             && (src.contains("..") || src.starts_with("javascript:"))
         {
-            self.error(&[at[0], Seg::Key("src")], format!("image path `{src}` is not allowed"), "use a path under static/ such as `images/photo.jpg`, or an https:// address");
+            self.error(
+                &[at[0], Seg::Key("src")],
+                format!("image path `{src}` is not allowed"),
+                "use a path under static/ such as `images/photo.jpg`, or an https:// address",
+            );
             return None;
         }
-        Some(Image { src: src?, alt: alt?, caption })
+        Some(Image {
+            src: src?,
+            alt: alt?,
+            caption,
+        })
     }
 }
 

@@ -37,7 +37,10 @@ pub struct Article {
 impl Article {
     /// The lead, or else the body's first paragraph.
     pub fn summary(&self) -> &str {
-        self.front.lead.as_deref().unwrap_or(&self.body.first_paragraph)
+        self.front
+            .lead
+            .as_deref()
+            .unwrap_or(&self.body.first_paragraph)
     }
 }
 
@@ -47,8 +50,9 @@ pub fn load(root: &Path, config: &SiteConfig) -> (Vec<Article>, Vec<Diagnostic>)
     let content = root.join(CONTENT_DIR);
     let mut diagnostics = Vec::new();
     if !content.is_dir() {
-        let d = Diagnostic::error(CONTENT_DIR, "the content folder does not exist")
-            .with_hint("create `content/` at the site root and put the press releases (.md files) in it");
+        let d = Diagnostic::error(CONTENT_DIR, "the content folder does not exist").with_hint(
+            "create `content/` at the site root and put the press releases (.md files) in it",
+        );
         return (Vec::new(), vec![d]);
     }
     let mut files = Vec::new();
@@ -64,8 +68,14 @@ pub fn load(root: &Path, config: &SiteConfig) -> (Vec<Article>, Vec<Diagnostic>)
             }
             Ok(_) => {}
             Err(e) => {
-                let path = e.path().map(|p| relative(root, p)).unwrap_or_else(|| CONTENT_DIR.into());
-                diagnostics.push(Diagnostic::error(path, format!("cannot read this folder entry: {e}")));
+                let path = e
+                    .path()
+                    .map(|p| relative(root, p))
+                    .unwrap_or_else(|| CONTENT_DIR.into());
+                diagnostics.push(Diagnostic::error(
+                    path,
+                    format!("cannot read this folder entry: {e}"),
+                ));
             }
         }
     }
@@ -87,7 +97,12 @@ fn relative(root: &Path, path: &Path) -> PathBuf {
     path.strip_prefix(root).unwrap_or(path).to_path_buf()
 }
 
-fn load_file(root: &Path, content: &Path, path: &Path, config: &SiteConfig) -> (Option<Article>, Vec<Diagnostic>) {
+fn load_file(
+    root: &Path,
+    content: &Path,
+    path: &Path,
+    config: &SiteConfig,
+) -> (Option<Article>, Vec<Diagnostic>) {
     let shown = relative(root, path);
     let bytes = match read_inside(content, path) {
         Ok(bytes) => bytes,
@@ -112,11 +127,19 @@ fn load_file(root: &Path, content: &Path, path: &Path, config: &SiteConfig) -> (
 /// Reads a file; a symbolic link must point to a file inside `content/`, so a release can
 /// never publish a file from elsewhere on the machine.
 fn read_inside(content: &Path, path: &Path) -> Result<Vec<u8>, String> {
-    let is_link = path.symlink_metadata().map(|m| m.file_type().is_symlink()).unwrap_or(false);
+    let is_link = path
+        .symlink_metadata()
+        .map(|m| m.file_type().is_symlink())
+        .unwrap_or(false);
     if is_link {
-        let target = path.canonicalize().map_err(|e| format!("this link points to a file that cannot be read: {e}"))?;
+        let target = path
+            .canonicalize()
+            .map_err(|e| format!("this link points to a file that cannot be read: {e}"))?;
         if !target.starts_with(content) {
-            return Err("this link points outside the content folder; chapar only reads files inside it".into());
+            return Err(
+                "this link points outside the content folder; chapar only reads files inside it"
+                    .into(),
+            );
         }
     }
     std::fs::read(path).map_err(|e| format!("cannot read the file: {e}"))
@@ -127,8 +150,14 @@ fn decode(bytes: &[u8]) -> Result<String, (usize, usize, String)> {
     let position = |offset: usize| {
         let before = &bytes[..offset];
         let line = before.iter().filter(|b| **b == b'\n').count() + 1;
-        let line_start = before.iter().rposition(|b| *b == b'\n').map_or(0, |i| i + 1);
-        let column = String::from_utf8_lossy(&before[line_start..]).chars().count() + 1;
+        let line_start = before
+            .iter()
+            .rposition(|b| *b == b'\n')
+            .map_or(0, |i| i + 1);
+        let column = String::from_utf8_lossy(&before[line_start..])
+            .chars()
+            .count()
+            + 1;
         (line, column)
     };
     let text = match String::from_utf8(bytes.to_vec()) {
@@ -140,23 +169,45 @@ fn decode(bytes: &[u8]) -> Result<String, (usize, usize, String)> {
     };
     if let Some(offset) = text.find('\0') {
         let (line, column) = position(offset);
-        return Err((line, column, "the file contains a NUL byte (is it a binary file?)".into()));
+        return Err((
+            line,
+            column,
+            "the file contains a NUL byte (is it a binary file?)".into(),
+        ));
     }
     Ok(text)
 }
 
 /// Parses one release from its text. `shown` is the path used in diagnostics.
-pub fn parse_article(shown: PathBuf, text: &str, config: &SiteConfig) -> (Option<Article>, Vec<Diagnostic>) {
+pub fn parse_article(
+    shown: PathBuf,
+    text: &str,
+    config: &SiteConfig,
+) -> (Option<Article>, Vec<Diagnostic>) {
     let text = split::normalize(text);
     let parts = match split::split(&text) {
         Ok(parts) => parts,
         Err(e) => {
             let (line, message, hint) = match e {
-                split::SplitError::Empty => (0, "the file is empty", "write a press release in it (front matter between `---` lines, then the text), or delete it"),
-                split::SplitError::NoFrontMatter => (1, "the file has no front matter", "start the file with a line `---`, then the fields (title, author, desk, date, id), then another `---` line"),
-                split::SplitError::Unclosed => (1, "the front matter that starts here never closes", "add a line `---` after the last field, before the text of the release"),
+                split::SplitError::Empty => (
+                    0,
+                    "the file is empty",
+                    "write a press release in it (front matter between `---` lines, then the text), or delete it",
+                ),
+                split::SplitError::NoFrontMatter => (
+                    1,
+                    "the file has no front matter",
+                    "start the file with a line `---`, then the fields (title, author, desk, date, id), then another `---` line",
+                ),
+                split::SplitError::Unclosed => (
+                    1,
+                    "the front matter that starts here never closes",
+                    "add a line `---` after the last field, before the text of the release",
+                ),
             };
-            let d = Diagnostic::error(&shown, message).at(line, if line > 0 { 1 } else { 0 }).with_hint(hint);
+            let d = Diagnostic::error(&shown, message)
+                .at(line, if line > 0 { 1 } else { 0 })
+                .with_hint(hint);
             return (None, vec![d]);
         }
     };
@@ -170,7 +221,11 @@ pub fn parse_article(shown: PathBuf, text: &str, config: &SiteConfig) -> (Option
     if slug.is_empty() {
         slug = front.id.to_string();
     }
-    let slug_key = if front.slug.is_some() { "slug" } else { "title" };
+    let slug_key = if front.slug.is_some() {
+        "slug"
+    } else {
+        "title"
+    };
     let article = Article {
         id_line: source.locate(&[Seg::Key("id")]).0,
         slug_line: source.locate(&[Seg::Key(slug_key)]).0,
@@ -192,18 +247,34 @@ fn duplicates(articles: &[Article]) -> Vec<Diagnostic> {
     for a in articles {
         if let Some(first) = by_id.get(&a.front.id) {
             problems.push(
-                Diagnostic::error(&a.source, format!("news code {} is already used by {}", a.front.id, first.source.display()))
-                    .at(a.id_line, 1)
-                    .with_hint(format!("every release needs its own `id`; the next free code is {next_free}")),
+                Diagnostic::error(
+                    &a.source,
+                    format!(
+                        "news code {} is already used by {}",
+                        a.front.id,
+                        first.source.display()
+                    ),
+                )
+                .at(a.id_line, 1)
+                .with_hint(format!(
+                    "every release needs its own `id`; the next free code is {next_free}"
+                )),
             );
         } else {
             by_id.insert(a.front.id, a);
         }
         if let Some(first) = by_slug.get(a.slug.as_str()) {
             problems.push(
-                Diagnostic::error(&a.source, format!("the slug `{}` is already used by {}", a.slug, first.source.display()))
-                    .at(a.slug_line, 1)
-                    .with_hint("give one of the two releases its own `slug:` (or a different title)"),
+                Diagnostic::error(
+                    &a.source,
+                    format!(
+                        "the slug `{}` is already used by {}",
+                        a.slug,
+                        first.source.display()
+                    ),
+                )
+                .at(a.slug_line, 1)
+                .with_hint("give one of the two releases its own `slug:` (or a different title)"),
             );
         } else {
             by_slug.insert(&a.slug, a);

@@ -85,7 +85,10 @@ mod tests {
     #[test]
     fn normalizes_bom_and_line_endings() {
         assert_eq!(normalize("\u{feff}---\r\na\r\n---\rb"), "---\na\n---\nb");
-        let p = split(&normalize("\u{feff}---\r\ntitle: x\r\n---\r\nbody")).unwrap().front_matter.to_string();
+        let p = split(&normalize("\u{feff}---\r\ntitle: x\r\n---\r\nbody"))
+            .unwrap()
+            .front_matter
+            .to_string();
         assert_eq!(p, "title: x\n");
     }
 }

@@ -106,7 +106,9 @@ fn split_offset(text: &str) -> Option<(&str, Option<Offset>)> {
 pub fn jalali_to_gregorian(year: i16, month: i8, day: i8) -> Result<civil::Date, String> {
     let shown = format!("{year:04}-{month:02}-{day:02}");
     if !(1..=12).contains(&month) {
-        return Err(format!("the Jalali date {shown} does not exist: months run from 1 to 12"));
+        return Err(format!(
+            "the Jalali date {shown} does not exist: months run from 1 to 12"
+        ));
     }
     let month_days = jalali_month_length(year, month);
     if day < 1 || day as u8 > month_days {
@@ -252,9 +254,18 @@ mod tests {
     fn parses_gregorian_iso_dates() {
         assert_eq!(parse("2023-10-01").unwrap(), "2023-09-30T20:30:00Z");
         assert_eq!(parse("2023-10-01 10:30").unwrap(), "2023-10-01T07:00:00Z");
-        assert_eq!(parse("2023-10-01T10:30:00Z").unwrap(), "2023-10-01T10:30:00Z");
-        assert_eq!(parse("2023-10-01T10:30:00+03:30").unwrap(), "2023-10-01T07:00:00Z");
-        assert_eq!(parse("2023-10-01T10:30-0100").unwrap(), "2023-10-01T11:30:00Z");
+        assert_eq!(
+            parse("2023-10-01T10:30:00Z").unwrap(),
+            "2023-10-01T10:30:00Z"
+        );
+        assert_eq!(
+            parse("2023-10-01T10:30:00+03:30").unwrap(),
+            "2023-10-01T07:00:00Z"
+        );
+        assert_eq!(
+            parse("2023-10-01T10:30-0100").unwrap(),
+            "2023-10-01T11:30:00Z"
+        );
     }
 
     #[test]
@@ -270,13 +281,24 @@ mod tests {
         assert!(err.contains("1402 is not a leap year"), "{err}");
         assert!(parse("1403-12-30").is_ok(), "1403 is a leap year");
         assert!(parse("2023-02-29").unwrap_err().contains("Gregorian"));
-        assert!(parse("1402-13-01").unwrap_err().contains("months run from 1 to 12"));
+        assert!(
+            parse("1402-13-01")
+                .unwrap_err()
+                .contains("months run from 1 to 12")
+        );
         assert!(parse("1402-07-31").unwrap_err().contains("has 30 days"));
     }
 
     #[test]
     fn rejects_malformed_dates() {
-        for bad in ["", "yesterday", "2023-10", "23-10-01", "2023-10-01 25:00", "2023-10-01 10"] {
+        for bad in [
+            "",
+            "yesterday",
+            "2023-10",
+            "23-10-01",
+            "2023-10-01 25:00",
+            "2023-10-01 10",
+        ] {
             assert!(parse(bad).is_err(), "{bad:?} should be rejected");
         }
     }
@@ -294,9 +316,19 @@ mod tests {
         let ts = parse_datetime("1402-07-09 10:30", &tehran()).unwrap();
         assert_eq!(cal.format(ts, JalaliFormat::Long), "۹ مهر ۱۴۰۲");
         assert_eq!(cal.format(ts, JalaliFormat::Weekday), "یکشنبه ۹ مهر ۱۴۰۲");
-        assert_eq!(cal.format(ts, JalaliFormat::DateTime), "۹ مهر ۱۴۰۲، ساعت ۱۰:۳۰");
+        assert_eq!(
+            cal.format(ts, JalaliFormat::DateTime),
+            "۹ مهر ۱۴۰۲، ساعت ۱۰:۳۰"
+        );
         assert_eq!(cal.format(ts, JalaliFormat::Short), "۱۴۰۲/۰۷/۰۹");
-        assert_eq!(cal.jalali_date(ts), Some(JalaliDate { year: 1402, month: 7, day: 9 }));
+        assert_eq!(
+            cal.jalali_date(ts),
+            Some(JalaliDate {
+                year: 1402,
+                month: 7,
+                day: 9
+            })
+        );
     }
 
     #[test]

@@ -40,7 +40,11 @@ pub fn slugify(text: &str) -> String {
 }
 
 fn is_separator(c: char) -> bool {
-    c.is_whitespace() || matches!(c, '\u{200C}' | '\u{200D}' | '-' | '_' | '/' | '.' | '–' | '—')
+    c.is_whitespace()
+        || matches!(
+            c,
+            '\u{200C}' | '\u{200D}' | '-' | '_' | '/' | '.' | '–' | '—'
+        )
 }
 
 /// Arabic-script harakat and other combining marks that do not change a word's identity.

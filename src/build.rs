@@ -1,0 +1,200 @@
+//! One build, stage by stage: config → content → site → render → output. Each stage reports
+//! diagnostics; the build writes nothing when any of them is an error.
+
+use std::path::{Path, PathBuf};
+use std::time::{Duration, Instant};
+
+use anyhow::Result;
+use jiff::Timestamp;
+
+use crate::diagnostic::{self, Diagnostic};
+use crate::output::{Staging, WriteStats};
+use crate::render::{self, Renderer};
+use crate::site::{self, Selection};
+use crate::{config, content};
+
+pub const STATIC_DIR: &str = "static";
+pub const DEFAULT_OUT_DIR: &str = "public";
+
+#[derive(Debug, Clone)]
+pub struct BuildOptions {
+    /// The site root: where `site.yaml`, `content/`, `templates/` and `static/` are.
+    pub root: PathBuf,
+    /// Where the site goes; `public/` under the root by default.
+    pub out_dir: Option<PathBuf>,
+    pub include_drafts: bool,
+    /// Replaces `base_url` from `site.yaml`.
+    pub base_url: Option<String>,
+    /// The moment that decides which releases are published; now by default.
+    pub now: Option<Timestamp>,
+}
+
+impl BuildOptions {
+    pub fn new(root: impl Into<PathBuf>) -> Self {
+        BuildOptions {
+            root: root.into(),
+            out_dir: None,
+            include_drafts: false,
+            base_url: None,
+            now: None,
+        }
+    }
+
+    pub fn out_dir(&self) -> PathBuf {
+        self.out_dir
+            .clone()
+            .unwrap_or_else(|| self.root.join(DEFAULT_OUT_DIR))
+    }
+}
+
+#[derive(Debug, Default)]
+pub struct BuildReport {
+    /// Sorted by file and position.
+    pub diagnostics: Vec<Diagnostic>,
+    /// Press release files read.
+    pub files: usize,
+    /// Articles published in the site.
+    pub articles: usize,
+    pub written: WriteStats,
+    pub elapsed: Duration,
+    /// Whether the output folder was replaced.
+    pub succeeded: bool,
+}
+
+impl BuildReport {
+    pub fn errors(&self) -> usize {
+        self.diagnostics.iter().filter(|d| d.is_error()).count()
+    }
+
+    /// The number of files with at least one error.
+    pub fn files_with_errors(&self) -> usize {
+        let mut paths: Vec<&Path> = self
+            .diagnostics
+            .iter()
+            .filter(|d| d.is_error())
+            .map(|d| d.path.as_path())
+            .collect();
+        paths.dedup();
+        paths.len()
+    }
+
+    /// One line for the end of the output.
+    pub fn summary(&self) -> String {
+        let warnings = self.diagnostics.len() - self.errors();
+        let warned = if warnings > 0 {
+            format!(", {warnings} warning(s)")
+        } else {
+            String::new()
+        };
+        if self.succeeded {
+            format!(
+                "built {} articles from {} files in {:.2}s: {} files written, {} unchanged{warned}",
+                self.articles,
+                self.files,
+                self.elapsed.as_secs_f64(),
+                self.written.written,
+                self.written.unchanged
+            )
+        } else {
+            format!(
+                "build failed: {} error(s) in {} file(s), {} files read{warned}; the previous site was left as it was",
+                self.errors(),
+                self.files_with_errors(),
+                self.files
+            )
+        }
+    }
+}
+
+/// Builds the site. `Err` only for the tool's own I/O failures (a full disk, say); everything
+/// an editor can fix comes back as diagnostics in the report.
+pub fn build(options: &BuildOptions) -> Result<BuildReport> {
+    let started = Instant::now();
+    let mut report = BuildReport::default();
+    let finish = |mut report: BuildReport| {
+        diagnostic::sort(&mut report.diagnostics);
+        report.elapsed = started.elapsed();
+        report
+    };
+
+    let mut config = match config::load(&options.root) {
+        Ok(config) => config,
+        Err(problems) => {
+            report.diagnostics = problems;
+            return Ok(finish(report));
+        }
+    };
+    if let Some(url) = &options.base_url
+        && let Err(message) = config.set_base_url(url)
+    {
+        report.diagnostics.push(
+            Diagnostic::error("--base-url", message)
+                .with_hint("pass a full address such as https://news.example.ir/"),
+        );
+        return Ok(finish(report));
+    }
+
+    let (articles, problems) = content::load(&options.root, &config);
+    report.files = articles.len() + count_failed_files(&problems);
+    report.diagnostics.extend(problems);
+    let renderer = Renderer::new(&options.root, &config);
+    if let Err(problems) = &renderer {
+        report.diagnostics.extend(problems.iter().cloned());
+    }
+    if report.errors() > 0 {
+        return Ok(finish(report));
+    }
+    let Ok(renderer) = renderer else {
+        return Ok(finish(report));
+    };
+
+    let selection = Selection {
+        include_drafts: options.include_drafts,
+        now: options.now.unwrap_or_else(Timestamp::now),
+    };
+    let site = site::assemble(config, articles, selection);
+    report.articles = site.articles.len();
+
+    let staging = Staging::begin(&options.out_dir())?;
+    let io_failure = std::sync::Mutex::new(None);
+    let sink = |path: &str, bytes: Vec<u8>| -> Result<(), Diagnostic> {
+        staging.write(path, &bytes).map_err(|e| {
+            let d = Diagnostic::error(path, format!("{e:#}"));
+            if let Ok(mut slot) = io_failure.lock() {
+                slot.get_or_insert(e);
+            }
+            d
+        })
+    };
+    let problems = render::render_site(&site, &renderer, &sink);
+    if let Some(e) = io_failure.into_inner().ok().flatten() {
+        return Err(e);
+    }
+    report.diagnostics.extend(problems);
+    if report.errors() > 0 {
+        return Ok(finish(report));
+    }
+    // The site's own static files, then the theme's where the site has none of that name.
+    let static_dir = options.root.join(STATIC_DIR);
+    staging.copy_tree(&static_dir, |rel| staging.contains(rel))?;
+    for (rel, bytes) in render::theme::STATIC_FILES {
+        if !staging.contains(rel) {
+            staging.write(rel, bytes)?;
+        }
+    }
+    report.written = staging.commit()?;
+    report.succeeded = true;
+    Ok(finish(report))
+}
+
+/// Files that produced no article: those with at least one diagnostic under `content/`.
+fn count_failed_files(problems: &[Diagnostic]) -> usize {
+    let mut paths: Vec<&Path> = problems
+        .iter()
+        .filter(|d| d.is_error())
+        .map(|d| d.path.as_path())
+        .collect();
+    paths.sort();
+    paths.dedup();
+    paths.len()
+}

@@ -1,0 +1,266 @@
+//! What templates see. Each page gets a small context: a listing page gets the summaries of
+//! its own page of items, never the whole site, so build time grows linearly with the site.
+
+use serde::Serialize;
+
+use crate::config::SiteConfig;
+use crate::content::{Article, Metric};
+use crate::site::{self, Listing, ListingKind, Page, Site};
+
+/// Turns site-relative paths into links that respect the base path and into absolute URLs.
+pub struct Links<'a> {
+    config: &'a SiteConfig,
+}
+
+impl<'a> Links<'a> {
+    pub fn new(config: &'a SiteConfig) -> Self {
+        Links { config }
+    }
+
+    /// `news/12/خبر/` → `/press/news/12/%D8%AE%D8%A8%D8%B1/`.
+    pub fn link(&self, path: &str) -> String {
+        format!("{}{}", self.config.base_path, encode_path(path))
+    }
+
+    pub fn absolute(&self, path: &str) -> String {
+        format!("{}{}", self.config.base_url, encode_path(path))
+    }
+
+    /// An image or file source: site-relative paths become links, full URLs stay as written.
+    pub fn asset(&self, src: &str) -> String {
+        if src.starts_with("https://") || src.starts_with("http://") {
+            src.to_string()
+        } else {
+            self.link(src.trim_start_matches('/'))
+        }
+    }
+}
+
+/// Percent-encodes a URL path, keeping `/` and the unreserved ASCII characters.
+fn encode_path(path: &str) -> String {
+    const SET: &percent_encoding::AsciiSet = &percent_encoding::NON_ALPHANUMERIC
+        .remove(b'/')
+        .remove(b'-')
+        .remove(b'_')
+        .remove(b'.')
+        .remove(b'~');
+    percent_encoding::utf8_percent_encode(path, SET).to_string()
+}
+
+#[derive(Serialize)]
+pub struct SiteContext {
+    pub title: String,
+    pub description: String,
+    pub base_url: String,
+    pub base_path: String,
+    pub lang: &'static str,
+    pub dir: &'static str,
+    pub desks: Vec<NamedLink>,
+    pub extra: serde_json::Map<String, serde_json::Value>,
+}
+
+#[derive(Serialize, Clone)]
+pub struct NamedLink {
+    pub name: String,
+    pub url: String,
+}
+
+#[derive(Serialize)]
+pub struct ImageContext {
+    pub src: String,
+    pub alt: String,
+    pub caption: Option<String>,
+}
+
+/// What a listing shows of an article.
+#[derive(Serialize)]
+pub struct SummaryContext {
+    pub id: u64,
+    pub title: String,
+    pub url: String,
+    pub summary: String,
+    /// RFC 3339; templates show it with the `jalali` filter.
+    pub date: String,
+    pub desk: NamedLink,
+    pub authors: Vec<NamedLink>,
+    pub image: Option<ImageContext>,
+}
+
+#[derive(Serialize)]
+pub struct ArticleContext {
+    #[serde(flatten)]
+    pub summary: SummaryContext,
+    pub lead: Option<String>,
+    pub updated: Option<String>,
+    pub tags: Vec<NamedLink>,
+    pub metrics: Vec<Metric>,
+    pub body: String,
+    pub word_count: usize,
+    pub reading_minutes: usize,
+    pub permalink: String,
+    pub extra: serde_json::Map<String, serde_json::Value>,
+}
+
+#[derive(Serialize)]
+pub struct PageContext {
+    pub title: String,
+    pub description: String,
+    /// Absolute URL, for `<link rel="canonical">`.
+    pub canonical: String,
+}
+
+#[derive(Serialize)]
+pub struct ListingContext {
+    pub kind: &'static str,
+    pub name: String,
+    pub description: String,
+    pub url: String,
+    pub total: usize,
+}
+
+#[derive(Serialize)]
+pub struct PaginationContext {
+    pub number: usize,
+    pub count: usize,
+    pub previous: Option<String>,
+    pub next: Option<String>,
+    /// The pages to link: the first, the last and those near the current one; `None` marks
+    /// a gap.
+    pub links: Vec<Option<PageLink>>,
+}
+
+#[derive(Serialize)]
+pub struct PageLink {
+    pub number: usize,
+    pub url: String,
+    pub current: bool,
+}
+
+pub fn site_context(config: &SiteConfig, links: &Links) -> SiteContext {
+    SiteContext {
+        title: config.title.clone(),
+        description: config.description.clone(),
+        base_url: config.base_url.clone(),
+        base_path: config.base_path.clone(),
+        lang: "fa",
+        dir: "rtl",
+        desks: config
+            .desks
+            .iter()
+            .map(|d| NamedLink {
+                name: d.name.clone(),
+                url: links.link(&site::desk_path(&d.key)),
+            })
+            .collect(),
+        extra: config.extra.clone(),
+    }
+}
+
+pub fn summary(site: &Site, article: &Article, links: &Links) -> SummaryContext {
+    let desk = site.desk_of(article);
+    SummaryContext {
+        id: article.front.id,
+        title: article.front.title.clone(),
+        url: links.link(&site::article_path(article)),
+        summary: article.summary().to_string(),
+        date: article.front.date.to_string(),
+        desk: NamedLink {
+            name: desk.map_or_else(|| article.front.desk.clone(), |d| d.name.clone()),
+            url: links.link(&site::desk_path(&article.front.desk)),
+        },
+        authors: article
+            .front
+            .authors
+            .iter()
+            .map(|a| NamedLink {
+                name: a.clone(),
+                url: links.link(&site::author_path(a)),
+            })
+            .collect(),
+        image: article.front.image.as_ref().map(|img| ImageContext {
+            src: links.asset(&img.src),
+            alt: img.alt.clone(),
+            caption: img.caption.clone(),
+        }),
+    }
+}
+
+pub fn article(site: &Site, article: &Article, links: &Links) -> ArticleContext {
+    ArticleContext {
+        summary: summary(site, article, links),
+        lead: article.front.lead.clone(),
+        updated: article.front.updated.map(|t| t.to_string()),
+        tags: article
+            .front
+            .tags
+            .iter()
+            .map(|t| NamedLink {
+                name: t.clone(),
+                url: links.link(&site::tag_path(t)),
+            })
+            .collect(),
+        metrics: article.front.metrics.clone(),
+        body: article.body.html.clone(),
+        word_count: article.body.word_count,
+        reading_minutes: article.body.reading_minutes(),
+        permalink: links.absolute(&site::article_path(article)),
+        extra: article.front.extra.clone(),
+    }
+}
+
+pub fn listing(listing: &Listing, links: &Links) -> ListingContext {
+    ListingContext {
+        kind: match listing.kind {
+            ListingKind::Home => "home",
+            ListingKind::Desk => "desk",
+            ListingKind::Author => "author",
+            ListingKind::Tag => "tag",
+        },
+        name: listing.name.clone(),
+        description: listing.description.clone(),
+        url: links.link(&listing.path),
+        total: listing.articles.len(),
+    }
+}
+
+pub fn pagination(listing: &Listing, page: &Page, links: &Links) -> PaginationContext {
+    let url = |n: usize| links.link(&listing.page_path(n));
+    // Only the pages near the current one, so a listing of thousands of pages costs the same
+    // per page as a short one.
+    let mut numbers: Vec<usize> = vec![1, page.count];
+    numbers.extend(page.number.saturating_sub(2).max(1)..=(page.number + 2).min(page.count));
+    numbers.sort_unstable();
+    numbers.dedup();
+    let mut shown: Vec<Option<PageLink>> = Vec::new();
+    for (i, &n) in numbers.iter().enumerate() {
+        if i > 0 && n > numbers[i - 1] + 1 {
+            shown.push(None);
+        }
+        shown.push(Some(PageLink {
+            number: n,
+            url: url(n),
+            current: n == page.number,
+        }));
+    }
+    PaginationContext {
+        number: page.number,
+        count: page.count,
+        previous: (page.number > 1).then(|| url(page.number - 1)),
+        next: (page.number < page.count).then(|| url(page.number + 1)),
+        links: shown,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn encodes_persian_paths() {
+        assert_eq!(
+            encode_path("news/12/خبر-تازه/"),
+            "news/12/%D8%AE%D8%A8%D8%B1-%D8%AA%D8%A7%D8%B2%D9%87/"
+        );
+        assert_eq!(encode_path("a b?c#d"), "a%20b%3Fc%23d");
+    }
+}

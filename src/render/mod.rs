@@ -1,0 +1,252 @@
+//! Rendering: the Tera set-up (embedded default theme plus a site's own templates), and one
+//! small context per page. Pages are rendered in parallel and handed to a sink as they are
+//! made, so the whole site is never held in memory.
+
+pub mod context;
+pub mod filters;
+pub mod theme;
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use rayon::prelude::*;
+use tera::{Context, Tera, Value};
+
+use crate::config::SiteConfig;
+use crate::diagnostic::Diagnostic;
+use crate::persian::{NumberFormatter, PersianCalendar};
+use crate::site::{Listing, Site};
+use context::Links;
+
+pub const TEMPLATES_DIR: &str = "templates";
+
+/// Receives each rendered file: its path relative to the output folder, and its bytes.
+pub type Sink<'a> = dyn Fn(&str, Vec<u8>) -> Result<(), Diagnostic> + Sync + 'a;
+
+pub struct Renderer {
+    tera: Tera,
+}
+
+impl Renderer {
+    /// Sets up the templates: the embedded theme, replaced file by file by the site's own
+    /// `templates/`. Problems in a site's templates are reported as diagnostics.
+    pub fn new(root: &Path, config: &SiteConfig) -> Result<Renderer, Vec<Diagnostic>> {
+        let mut sources: BTreeMap<String, (PathBuf, String)> = theme::TEMPLATES
+            .iter()
+            .map(|(name, text)| {
+                (
+                    name.to_string(),
+                    (
+                        PathBuf::from("<default theme>").join(name),
+                        text.to_string(),
+                    ),
+                )
+            })
+            .collect();
+        let mut strings_source = (
+            PathBuf::from("<default theme>").join(theme::STRINGS_FILE),
+            theme::STRINGS.to_string(),
+        );
+        let mut problems = Vec::new();
+        for (name, path) in site_templates(root) {
+            let shown = Path::new(TEMPLATES_DIR).join(&name);
+            match std::fs::read_to_string(&path) {
+                Ok(text) if name == theme::STRINGS_FILE => strings_source = (shown, text),
+                Ok(text) => {
+                    sources.insert(name, (shown, text));
+                }
+                Err(e) => problems.push(Diagnostic::error(
+                    shown,
+                    format!("cannot read the template: {e}"),
+                )),
+            }
+        }
+
+        let mut tera = Tera::new();
+        let calendar = Arc::new(PersianCalendar::new(config.timezone.clone()));
+        filters::register(&mut tera, calendar, Arc::new(NumberFormatter::new()));
+        if let Err(e) = tera.add_raw_templates(
+            sources
+                .iter()
+                .map(|(name, (_, text))| (name.as_str(), text.as_str())),
+        ) {
+            problems.push(template_error(&sources, &e));
+        }
+        let strings = match strings(&strings_source) {
+            Ok(strings) => strings,
+            Err(d) => {
+                problems.push(d);
+                Value::none()
+            }
+        };
+        if !problems.is_empty() {
+            return Err(problems);
+        }
+        let links = Links::new(config);
+        let global = tera.global_context();
+        global.insert("site", &context::site_context(config, &links));
+        global.insert_value("t", strings);
+        Ok(Renderer { tera })
+    }
+
+    fn render(&self, template: &str, context: &Context) -> Result<Vec<u8>, Diagnostic> {
+        let mut out = Vec::with_capacity(16 * 1024);
+        self.tera
+            .render_to(template, context, &mut out)
+            .map_err(|e| {
+                Diagnostic::error(
+                    Path::new(TEMPLATES_DIR).join(template),
+                    format!("rendering failed: {}", error_chain(&e)),
+                )
+                .with_hint("fix the template; the error names the variable or filter involved")
+            })?;
+        Ok(out)
+    }
+}
+
+/// `*.html` and `strings.yaml` under the site's `templates/`, by template name.
+fn site_templates(root: &Path) -> Vec<(String, PathBuf)> {
+    let dir = root.join(TEMPLATES_DIR);
+    walkdir::WalkDir::new(&dir)
+        .follow_links(false)
+        .sort_by_file_name()
+        .into_iter()
+        .filter_map(Result::ok)
+        .filter(|e| e.file_type().is_file())
+        .filter_map(|e| {
+            let name = e
+                .path()
+                .strip_prefix(&dir)
+                .ok()?
+                .to_string_lossy()
+                .replace('\\', "/");
+            (name.ends_with(".html") || name == theme::STRINGS_FILE).then(|| (name, e.into_path()))
+        })
+        .collect()
+}
+
+fn strings((path, text): &(PathBuf, String)) -> Result<Value, Diagnostic> {
+    let map: BTreeMap<String, String> = serde_yaml::from_str(text).map_err(|e| {
+        let err = crate::yaml::YamlSource::new(text, 1).syntax_error(&e);
+        Diagnostic::error(
+            path,
+            format!("the theme strings are not valid: {}", err.message),
+        )
+        .at(err.line, err.column)
+        .with_hint("write one `key: text` per line")
+    })?;
+    let defaults: BTreeMap<String, String> =
+        serde_yaml::from_str(theme::STRINGS).unwrap_or_default();
+    let merged: BTreeMap<String, String> = defaults.into_iter().chain(map).collect();
+    Ok(Value::from_serializable(&merged))
+}
+
+fn template_error(sources: &BTreeMap<String, (PathBuf, String)>, e: &tera::Error) -> Diagnostic {
+    let message = error_chain(e);
+    let path = sources
+        .iter()
+        .find(|(name, _)| message.contains(name.as_str()))
+        .map_or_else(
+            || PathBuf::from(TEMPLATES_DIR),
+            |(_, (path, _))| path.clone(),
+        );
+    Diagnostic::error(path, format!("template error: {message}"))
+        .with_hint("fix the template syntax, or delete the file to use the default theme's")
+}
+
+fn error_chain(e: &dyn std::error::Error) -> String {
+    let mut message = e.to_string();
+    let mut source = e.source();
+    while let Some(s) = source {
+        message.push_str(": ");
+        message.push_str(&s.to_string());
+        source = s.source();
+    }
+    message
+}
+
+/// Renders every page of the site into `sink`: articles, listings with their pages, and the
+/// 404 page. Returns the problems met; pages that failed are not written.
+pub fn render_site(site: &Site, renderer: &Renderer, sink: &Sink) -> Vec<Diagnostic> {
+    let links = Links::new(&site.config);
+    let summaries: Vec<Value> = site
+        .articles
+        .par_iter()
+        .map(|a| Value::from_serializable(&context::summary(site, a, &links)))
+        .collect();
+
+    let articles = site.articles.par_iter().map(|article| {
+        let mut ctx = Context::new();
+        let path = crate::site::article_path(article);
+        ctx.insert(
+            "page",
+            &context::PageContext {
+                title: article.front.title.clone(),
+                description: article.summary().to_string(),
+                canonical: links.absolute(&path),
+            },
+        );
+        ctx.insert("article", &context::article(site, article, &links));
+        let html = renderer.render("article.html", &ctx)?;
+        sink(&format!("{path}index.html"), html)
+    });
+
+    let listing_pages: Vec<(&Listing, crate::site::Page)> = site
+        .all_listings()
+        .flat_map(|l| {
+            l.pages(site.config.page_size)
+                .into_iter()
+                .map(move |p| (l, p))
+        })
+        .collect();
+    let listings = listing_pages.par_iter().map(|(listing, page)| {
+        let path = listing.page_path(page.number);
+        let mut ctx = Context::new();
+        ctx.insert(
+            "page",
+            &context::PageContext {
+                title: listing.name.clone(),
+                description: if listing.description.is_empty() {
+                    site.config.description.clone()
+                } else {
+                    listing.description.clone()
+                },
+                canonical: links.absolute(&path),
+            },
+        );
+        ctx.insert("listing", &context::listing(listing, &links));
+        ctx.insert("pagination", &context::pagination(listing, page, &links));
+        let items: Vec<Value> = listing.articles[page.items.clone()]
+            .iter()
+            .map(|&i| summaries[i].clone())
+            .collect();
+        ctx.insert_value("items", Value::from(items));
+        let html = renderer.render("list.html", &ctx)?;
+        sink(&format!("{path}index.html"), html)
+    });
+
+    let not_found = rayon::iter::once(()).map(|_| {
+        let mut ctx = Context::new();
+        ctx.insert(
+            "page",
+            &context::PageContext {
+                title: String::new(),
+                description: site.config.description.clone(),
+                canonical: links.absolute("404.html"),
+            },
+        );
+        let html = renderer.render("404.html", &ctx)?;
+        sink("404.html", html)
+    });
+
+    let mut problems: Vec<Diagnostic> = articles
+        .chain(listings)
+        .chain(not_found)
+        .filter_map(Result::err)
+        .collect();
+    // One broken template fails every page: report it once.
+    problems.sort_by(|a, b| (&a.path, &a.message).cmp(&(&b.path, &b.message)));
+    problems.dedup_by(|a, b| a.path == b.path && a.message == b.message);
+    problems
+}

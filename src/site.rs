@@ -1,0 +1,237 @@
+//! The assembled newsroom: published articles newest first, and the indexes listings are
+//! made of (desks, authors, tags), with pagination. Plain data, no I/O.
+
+use std::collections::BTreeMap;
+use std::ops::Range;
+
+use jiff::Timestamp;
+
+use crate::config::SiteConfig;
+use crate::content::Article;
+use crate::persian::slugify;
+
+/// What goes into the site.
+#[derive(Debug, Clone, Copy)]
+pub struct Selection {
+    /// Include drafts and releases dated in the future (for previewing).
+    pub include_drafts: bool,
+    /// Releases dated after this moment are not yet published.
+    pub now: Timestamp,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ListingKind {
+    Home,
+    Desk,
+    Author,
+    Tag,
+}
+
+/// A list of articles with its own pages: the home page, a desk, an author or a tag.
+#[derive(Debug, Clone)]
+pub struct Listing {
+    pub kind: ListingKind,
+    /// Shown to readers.
+    pub name: String,
+    /// The listing's folder, relative to the site root, ending with `/` (`desk/provinces/`).
+    pub path: String,
+    pub description: String,
+    /// Indexes into `Site::articles`, newest first.
+    pub articles: Vec<usize>,
+}
+
+/// One page of a listing.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Page {
+    /// 1-based.
+    pub number: usize,
+    pub count: usize,
+    /// The slice of the listing's `articles` shown on this page.
+    pub items: Range<usize>,
+}
+
+impl Listing {
+    /// The pages of this listing, at least one (an empty first page) so every listing exists.
+    pub fn pages(&self, page_size: usize) -> Vec<Page> {
+        let count = self.articles.len().div_ceil(page_size).max(1);
+        (1..=count)
+            .map(|number| {
+                let start = (number - 1) * page_size;
+                let end = (start + page_size).min(self.articles.len());
+                Page {
+                    number,
+                    count,
+                    items: start.min(end)..end,
+                }
+            })
+            .collect()
+    }
+
+    /// The folder of page `number`: `desk/provinces/` for the first, then `desk/provinces/page/2/`.
+    pub fn page_path(&self, number: usize) -> String {
+        if number <= 1 {
+            self.path.clone()
+        } else {
+            format!("{}page/{number}/", self.path)
+        }
+    }
+}
+
+pub struct Site {
+    pub config: SiteConfig,
+    /// Published articles, newest first (ties broken by news code, highest first).
+    pub articles: Vec<Article>,
+    pub home: Listing,
+    /// In the order of `site.yaml`, including desks with no article yet.
+    pub desks: Vec<Listing>,
+    /// Sorted by slug.
+    pub authors: Vec<Listing>,
+    /// Sorted by slug.
+    pub tags: Vec<Listing>,
+}
+
+impl Site {
+    pub fn desk_of(&self, article: &Article) -> Option<&Listing> {
+        let index = self
+            .config
+            .desks
+            .iter()
+            .position(|d| d.key == article.front.desk)?;
+        self.desks.get(index)
+    }
+
+    pub fn all_listings(&self) -> impl Iterator<Item = &Listing> {
+        std::iter::once(&self.home)
+            .chain(&self.desks)
+            .chain(&self.authors)
+            .chain(&self.tags)
+    }
+}
+
+/// The folder of an article, relative to the site root: `news/1402070912/کاهش-حوادث-کار/`.
+pub fn article_path(article: &Article) -> String {
+    format!("news/{}/{}/", article.front.id, article.slug)
+}
+
+pub fn author_path(name: &str) -> String {
+    format!("author/{}/", slugify(name))
+}
+
+pub fn tag_path(name: &str) -> String {
+    format!("tag/{}/", slugify(name))
+}
+
+pub fn desk_path(key: &str) -> String {
+    format!("desk/{key}/")
+}
+
+pub fn assemble(config: SiteConfig, mut articles: Vec<Article>, selection: Selection) -> Site {
+    articles
+        .retain(|a| selection.include_drafts || (!a.front.draft && a.front.date <= selection.now));
+    articles.sort_by(|a, b| (b.front.date, b.front.id).cmp(&(a.front.date, a.front.id)));
+
+    let all: Vec<usize> = (0..articles.len()).collect();
+    let home = Listing {
+        kind: ListingKind::Home,
+        name: config.title.clone(),
+        path: String::new(),
+        description: config.description.clone(),
+        articles: all,
+    };
+    let desks = config
+        .desks
+        .iter()
+        .map(|desk| Listing {
+            kind: ListingKind::Desk,
+            name: desk.name.clone(),
+            path: desk_path(&desk.key),
+            description: desk.description.clone(),
+            articles: (0..articles.len())
+                .filter(|&i| articles[i].front.desk == desk.key)
+                .collect(),
+        })
+        .collect();
+    let authors = group_by_slug(&articles, ListingKind::Author, |a| &a.front.authors);
+    let tags = group_by_slug(&articles, ListingKind::Tag, |a| &a.front.tags);
+    Site {
+        config,
+        articles,
+        home,
+        desks,
+        authors,
+        tags,
+    }
+}
+
+/// Groups articles by author or tag. Names that differ only in ways slugs ignore ("ایمنی کار",
+/// "ایمنی‌کار") share one listing, named as in its newest article.
+fn group_by_slug(
+    articles: &[Article],
+    kind: ListingKind,
+    names: impl Fn(&Article) -> &Vec<String>,
+) -> Vec<Listing> {
+    let mut groups: BTreeMap<String, Listing> = BTreeMap::new();
+    for (i, article) in articles.iter().enumerate() {
+        for name in names(article) {
+            let path = match kind {
+                ListingKind::Author => author_path(name),
+                _ => tag_path(name),
+            };
+            let listing = groups.entry(path.clone()).or_insert_with(|| Listing {
+                kind,
+                name: name.clone(),
+                path,
+                description: String::new(),
+                articles: Vec::new(),
+            });
+            if listing.articles.last() != Some(&i) {
+                listing.articles.push(i);
+            }
+        }
+    }
+    groups.into_values().collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn listing(n: usize) -> Listing {
+        Listing {
+            kind: ListingKind::Tag,
+            name: "t".into(),
+            path: "tag/t/".into(),
+            description: String::new(),
+            articles: (0..n).collect(),
+        }
+    }
+
+    #[test]
+    fn paginates_without_gaps_or_overlaps() {
+        let pages = listing(25).pages(10);
+        let ranges: Vec<Range<usize>> = pages.iter().map(|p| p.items.clone()).collect();
+        assert_eq!(ranges, vec![0..10, 10..20, 20..25]);
+        assert!(pages.iter().all(|p| p.count == 3));
+        assert_eq!(listing(20).pages(10).len(), 2);
+    }
+
+    #[test]
+    fn an_empty_listing_still_has_one_page() {
+        let pages = listing(0).pages(10);
+        assert_eq!(
+            pages,
+            vec![Page {
+                number: 1,
+                count: 1,
+                items: 0..0
+            }]
+        );
+    }
+
+    #[test]
+    fn page_paths() {
+        let l = listing(30);
+        assert_eq!(l.page_path(1), "tag/t/");
+        assert_eq!(l.page_path(3), "tag/t/page/3/");
+    }
+}
