@@ -128,7 +128,7 @@ pub fn desk_path(key: &str) -> String {
 pub fn assemble(config: SiteConfig, mut articles: Vec<Article>, selection: Selection) -> Site {
     articles
         .retain(|a| selection.include_drafts || (!a.front.draft && a.front.date <= selection.now));
-    articles.sort_by(|a, b| (b.front.date, b.front.id).cmp(&(a.front.date, a.front.id)));
+    articles.sort_by_key(|a| std::cmp::Reverse((a.front.date, a.front.id)));
 
     let all: Vec<usize> = (0..articles.len()).collect();
     let home = Listing {
