@@ -1,0 +1,212 @@
+//! Builds the `basic` fixture site and checks what a reader and a deploy tool would see.
+
+mod common;
+
+use std::fs;
+use std::os::unix::fs::MetadataExt;
+
+use common::*;
+
+#[test]
+fn builds_every_page_kind() {
+    let site = site("basic");
+    let report = build(site.path());
+    assert!(report.succeeded, "{:#?}", report.diagnostics);
+    assert_eq!(report.diagnostics, vec![]);
+    assert_eq!(report.articles, 5, "the draft and the future release are left out");
+    assert_eq!(report.files, 7, "hidden files are not releases");
+
+    let out = site.path().join("public");
+    let expected = [
+        "index.html",
+        "page/2/index.html",
+        "page/3/index.html",
+        "404.html",
+        "news/101/خبر-یکم-استان/index.html",
+        "news/103/اقتصاد-سوم/index.html",
+        "desk/provinces/index.html",
+        "desk/economy/index.html",
+        "desk/economy/page/2/index.html",
+        "desk/empty/index.html",
+        "author/مریم-احمدی/index.html",
+        "author/علی-رضایی/index.html",
+        "author/سارا-کریمی/index.html",
+        "tag/ایلام/index.html",
+        "tag/ایمنی-کار/index.html",
+        "tag/اشتغال/index.html",
+        "css/style.css",
+        "favicon.svg",
+        "images/photo.svg",
+        "robots.txt",
+    ];
+    let all = files(&out);
+    for path in expected {
+        assert!(all.contains(&path.to_string()), "missing {path}; have {all:#?}");
+    }
+    assert!(!all.iter().any(|f| f.contains("/106/") || f.contains("/107/")), "drafts and future releases are not published");
+    assert!(!all.iter().any(|f| f.contains("page/4")), "5 articles at 2 a page make 3 pages");
+    assert!(!out.join("desk/empty/page/2").exists());
+}
+
+#[test]
+fn internal_links_resolve_to_existing_files() {
+    let site = site("basic");
+    assert!(build(site.path()).succeeded);
+    let checked = assert_internal_links_resolve(&site.path().join("public"), "/press/");
+    assert!(checked > 50, "only {checked} links were checked");
+}
+
+#[test]
+fn pages_are_persian_and_right_to_left() {
+    let site = site("basic");
+    assert!(build(site.path()).succeeded);
+    let out = site.path().join("public");
+    for file in files(&out).iter().filter(|f| f.ends_with(".html")) {
+        let html = read(out.join(file));
+        assert!(html.contains("<html lang=\"fa\" dir=\"rtl\">"), "{file} is not marked Persian RTL");
+    }
+}
+
+#[test]
+fn the_article_page_shows_everything_the_release_says() {
+    let site = site("basic");
+    assert!(build(site.path()).succeeded);
+    let html = read(site.path().join("public/news/101/خبر-یکم-استان/index.html"));
+    for expected in [
+        "<h1>خبر یکم استان</h1>",
+        "<p class=\"lead\">لید خبر یکم.</p>",
+        ">مریم احمدی</a>، <a",
+        ">علی رضایی</a>",
+        "<time datetime=\"2023-10-01T07:00:00Z\">۹ مهر ۱۴۰۲، ساعت ۱۰:۳۰</time>",
+        "<dd class=\"news-code\">۱۰۱</dd>",
+        ">استان‌ها</a>",
+        "<span class=\"figure-value\">۴۷٪</span>",
+        "<span class=\"figure-change\">−۴۷٪</span>",
+        "۱۶۵٬۰۰۰ <span class=\"figure-unit\">نفر</span>",
+        "کاهش حوادث کار",
+        "<img src=\"/press/images/photo.svg\" alt=\"نمای یک کارگاه\">",
+        "<figcaption>کارگاه ساختمانی در ایلام</figcaption>",
+        "<strong>تأکید</strong>",
+        "<h2 id=\"بخش-دوم\">بخش دوم</h2>",
+        "<table>",
+        "rel=\"tag\"",
+        ">ایمنی کار</a>",
+        "<link rel=\"canonical\" href=\"https://test.example.ir/press/news/101/",
+    ] {
+        assert!(html.contains(expected), "article page lacks {expected:?}");
+    }
+    let updated = read(site.path().join("public/news/103/اقتصاد-سوم/index.html"));
+    assert!(updated.contains("۱۲ مهر ۱۴۰۲، ساعت ۰۸:۰۰"), "the update date is shown in Jalali");
+}
+
+#[test]
+fn listings_are_newest_first_and_paginated() {
+    let site = site("basic");
+    assert!(build(site.path()).succeeded);
+    let out = site.path().join("public");
+    let home = read(out.join("index.html"));
+    let pos = |html: &str, title: &str| html.find(title).unwrap_or_else(|| panic!("{title} not listed"));
+    assert!(pos(&home, "خبر پنجم اقتصادی") < pos(&home, "خبر چهارم اقتصادی"));
+    assert!(!home.contains("خبر سوم اقتصادی"), "page 1 holds two articles");
+    assert!(home.contains("rel=\"next\" href=\"/press/page/2/\""));
+    assert!(!home.contains("rel=\"prev\""));
+
+    let second = read(out.join("page/2/index.html"));
+    assert!(second.contains("خبر سوم اقتصادی") && second.contains("خبر دوم استان"));
+    assert!(second.contains("rel=\"prev\" href=\"/press/\""));
+    assert!(second.contains("rel=\"next\" href=\"/press/page/3/\""));
+    assert!(second.contains("<span aria-current=\"page\">۲</span>"));
+
+    let last = read(out.join("page/3/index.html"));
+    assert!(last.contains("خبر یکم استان"));
+    assert!(!last.contains("rel=\"next\""));
+
+    // "ایمنی کار" and "ایمنی‌کار" (with ZWNJ) are one tag.
+    let tag = read(out.join("tag/ایمنی-کار/index.html"));
+    assert!(tag.contains("خبر یکم استان") && tag.contains("خبر سوم اقتصادی"));
+    let empty = read(out.join("desk/empty/index.html"));
+    assert!(empty.contains("هنوز خبری در این بخش منتشر نشده است"));
+}
+
+#[test]
+fn drafts_flag_includes_drafts_and_future_releases() {
+    let site = site("basic");
+    let report = build_at(site.path(), None, true);
+    assert_eq!(report.articles, 7);
+    assert!(site.path().join("public/news/106/پیش-نویس-منتشرنشده/index.html").is_file());
+}
+
+#[test]
+fn site_templates_override_the_embedded_theme() {
+    let site = site("basic");
+    assert!(build(site.path()).succeeded);
+    let html = read(site.path().join("public/404.html"));
+    assert!(html.contains("<h1 class=\"custom-404\">صفحه پیدا نشد</h1>"), "{html}");
+    assert!(html.contains("class=\"site-header\""), "the override still extends the embedded base");
+}
+
+#[test]
+fn works_with_only_content_and_settings() {
+    let site = site("basic");
+    fs::remove_dir_all(site.path().join("templates")).unwrap();
+    fs::remove_dir_all(site.path().join("static")).unwrap();
+    let report = build(site.path());
+    assert!(report.succeeded, "{:#?}", report.diagnostics);
+    let out = site.path().join("public");
+    assert!(out.join("css/style.css").is_file(), "the embedded theme's CSS is written");
+    assert!(read(out.join("404.html")).contains("class=\"not-found\""));
+}
+
+#[test]
+fn two_builds_are_byte_identical_and_unchanged_files_are_not_rewritten() {
+    let site = site("basic");
+    let first = build(site.path());
+    assert!(first.succeeded);
+    let out = site.path().join("public");
+    let before: Vec<(String, Vec<u8>, u64)> = files(&out)
+        .into_iter()
+        .map(|f| {
+            let path = out.join(&f);
+            (f, fs::read(&path).unwrap(), fs::metadata(&path).unwrap().ino())
+        })
+        .collect();
+
+    let second = build(site.path());
+    assert!(second.succeeded);
+    assert_eq!(second.written.written, 0, "nothing changed, so nothing is written");
+    assert_eq!(second.written.unchanged, before.len());
+    for (f, bytes, inode) in &before {
+        let path = out.join(f);
+        assert_eq!(&fs::read(&path).unwrap(), bytes, "{f} changed between identical builds");
+        assert_eq!(fs::metadata(&path).unwrap().ino(), *inode, "{f} was rewritten");
+    }
+
+    // A new paragraph changes only the article page: listings show the first paragraph.
+    let path = site.path().join("content/economy/five.md");
+    fs::write(&path, read(&path) + "\nپاراگراف تازه.\n").unwrap();
+    assert_eq!(build(site.path()).written.written, 1);
+    // A new first paragraph is the summary, so the home, desk and author pages change too.
+    fs::write(&path, read(&path).replace("متن خبر پنجم.", "متن تازهٔ خبر پنجم.")).unwrap();
+    assert_eq!(build(site.path()).written.written, 4);
+}
+
+#[test]
+fn out_and_base_url_options() {
+    let site = site("basic");
+    let out = tempfile::tempdir().unwrap();
+    let target = out.path().join("site");
+    let options = chapar::BuildOptions {
+        root: site.path().to_path_buf(),
+        out_dir: Some(target.clone()),
+        include_drafts: false,
+        base_url: Some("https://mirror.example.org".into()),
+        now: Some(now()),
+    };
+    let report = chapar::build(&options).unwrap();
+    assert!(report.succeeded);
+    assert!(!site.path().join("public").exists());
+    let html = read(target.join("index.html"));
+    assert!(html.contains("href=\"https://mirror.example.org/\""), "canonical uses the new base URL");
+    assert!(html.contains("href=\"/css/style.css\""));
+    assert_internal_links_resolve(&target, "/");
+}
