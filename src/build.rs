@@ -134,9 +134,9 @@ pub fn build(options: &BuildOptions) -> Result<BuildReport> {
         return Ok(finish(report));
     }
 
-    let (articles, problems) = content::load(&options.root, &config);
-    report.files = articles.len() + count_failed_files(&problems);
-    report.diagnostics.extend(problems);
+    let loaded = content::load(&options.root, &config);
+    report.files = loaded.files;
+    report.diagnostics.extend(loaded.diagnostics);
     let renderer = Renderer::new(&options.root, &config);
     if let Err(problems) = &renderer {
         report.diagnostics.extend(problems.iter().cloned());
@@ -152,7 +152,7 @@ pub fn build(options: &BuildOptions) -> Result<BuildReport> {
         include_drafts: options.include_drafts,
         now: options.now.unwrap_or_else(Timestamp::now),
     };
-    let site = site::assemble(config, articles, selection);
+    let site = site::assemble(config, loaded.articles, selection);
     report.articles = site.articles.len();
 
     let staging = Staging::begin(&options.out_dir())?;
@@ -185,16 +185,4 @@ pub fn build(options: &BuildOptions) -> Result<BuildReport> {
     report.written = staging.commit()?;
     report.succeeded = true;
     Ok(finish(report))
-}
-
-/// Files that produced no article: those with at least one diagnostic under `content/`.
-fn count_failed_files(problems: &[Diagnostic]) -> usize {
-    let mut paths: Vec<&Path> = problems
-        .iter()
-        .filter(|d| d.is_error())
-        .map(|d| d.path.as_path())
-        .collect();
-    paths.sort();
-    paths.dedup();
-    paths.len()
 }

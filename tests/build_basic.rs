@@ -13,7 +13,10 @@ fn builds_every_page_kind() {
     let report = build(site.path());
     assert!(report.succeeded, "{:#?}", report.diagnostics);
     assert_eq!(report.diagnostics, vec![]);
-    assert_eq!(report.articles, 5, "the draft and the future release are left out");
+    assert_eq!(
+        report.articles, 5,
+        "the draft and the future release are left out"
+    );
     assert_eq!(report.files, 7, "hidden files are not releases");
 
     let out = site.path().join("public");
@@ -41,10 +44,20 @@ fn builds_every_page_kind() {
     ];
     let all = files(&out);
     for path in expected {
-        assert!(all.contains(&path.to_string()), "missing {path}; have {all:#?}");
+        assert!(
+            all.contains(&path.to_string()),
+            "missing {path}; have {all:#?}"
+        );
     }
-    assert!(!all.iter().any(|f| f.contains("/106/") || f.contains("/107/")), "drafts and future releases are not published");
-    assert!(!all.iter().any(|f| f.contains("page/4")), "5 articles at 2 a page make 3 pages");
+    assert!(
+        !all.iter()
+            .any(|f| f.contains("/106/") || f.contains("/107/")),
+        "drafts and future releases are not published"
+    );
+    assert!(
+        !all.iter().any(|f| f.contains("page/4")),
+        "5 articles at 2 a page make 3 pages"
+    );
     assert!(!out.join("desk/empty/page/2").exists());
 }
 
@@ -63,7 +76,10 @@ fn pages_are_persian_and_right_to_left() {
     let out = site.path().join("public");
     for file in files(&out).iter().filter(|f| f.ends_with(".html")) {
         let html = read(out.join(file));
-        assert!(html.contains("<html lang=\"fa\" dir=\"rtl\">"), "{file} is not marked Persian RTL");
+        assert!(
+            html.contains("<html lang=\"fa\" dir=\"rtl\">"),
+            "{file} is not marked Persian RTL"
+        );
     }
 }
 
@@ -96,7 +112,10 @@ fn the_article_page_shows_everything_the_release_says() {
         assert!(html.contains(expected), "article page lacks {expected:?}");
     }
     let updated = read(site.path().join("public/news/103/اقتصاد-سوم/index.html"));
-    assert!(updated.contains("۱۲ مهر ۱۴۰۲، ساعت ۰۸:۰۰"), "the update date is shown in Jalali");
+    assert!(
+        updated.contains("۱۲ مهر ۱۴۰۲، ساعت ۰۸:۰۰"),
+        "the update date is shown in Jalali"
+    );
 }
 
 #[test]
@@ -105,9 +124,15 @@ fn listings_are_newest_first_and_paginated() {
     assert!(build(site.path()).succeeded);
     let out = site.path().join("public");
     let home = read(out.join("index.html"));
-    let pos = |html: &str, title: &str| html.find(title).unwrap_or_else(|| panic!("{title} not listed"));
+    let pos = |html: &str, title: &str| {
+        html.find(title)
+            .unwrap_or_else(|| panic!("{title} not listed"))
+    };
     assert!(pos(&home, "خبر پنجم اقتصادی") < pos(&home, "خبر چهارم اقتصادی"));
-    assert!(!home.contains("خبر سوم اقتصادی"), "page 1 holds two articles");
+    assert!(
+        !home.contains("خبر سوم اقتصادی"),
+        "page 1 holds two articles"
+    );
     assert!(home.contains("rel=\"next\" href=\"/press/page/2/\""));
     assert!(!home.contains("rel=\"prev\""));
 
@@ -133,7 +158,11 @@ fn drafts_flag_includes_drafts_and_future_releases() {
     let site = site("basic");
     let report = build_at(site.path(), None, true);
     assert_eq!(report.articles, 7);
-    assert!(site.path().join("public/news/106/پیش-نویس-منتشرنشده/index.html").is_file());
+    assert!(
+        site.path()
+            .join("public/news/106/پیش-نویس-منتشرنشده/index.html")
+            .is_file()
+    );
 }
 
 #[test]
@@ -141,8 +170,14 @@ fn site_templates_override_the_embedded_theme() {
     let site = site("basic");
     assert!(build(site.path()).succeeded);
     let html = read(site.path().join("public/404.html"));
-    assert!(html.contains("<h1 class=\"custom-404\">صفحه پیدا نشد</h1>"), "{html}");
-    assert!(html.contains("class=\"site-header\""), "the override still extends the embedded base");
+    assert!(
+        html.contains("<h1 class=\"custom-404\">صفحه پیدا نشد</h1>"),
+        "{html}"
+    );
+    assert!(
+        html.contains("class=\"site-header\""),
+        "the override still extends the embedded base"
+    );
 }
 
 #[test]
@@ -153,7 +188,10 @@ fn works_with_only_content_and_settings() {
     let report = build(site.path());
     assert!(report.succeeded, "{:#?}", report.diagnostics);
     let out = site.path().join("public");
-    assert!(out.join("css/style.css").is_file(), "the embedded theme's CSS is written");
+    assert!(
+        out.join("css/style.css").is_file(),
+        "the embedded theme's CSS is written"
+    );
     assert!(read(out.join("404.html")).contains("class=\"not-found\""));
 }
 
@@ -167,18 +205,33 @@ fn two_builds_are_byte_identical_and_unchanged_files_are_not_rewritten() {
         .into_iter()
         .map(|f| {
             let path = out.join(&f);
-            (f, fs::read(&path).unwrap(), fs::metadata(&path).unwrap().ino())
+            (
+                f,
+                fs::read(&path).unwrap(),
+                fs::metadata(&path).unwrap().ino(),
+            )
         })
         .collect();
 
     let second = build(site.path());
     assert!(second.succeeded);
-    assert_eq!(second.written.written, 0, "nothing changed, so nothing is written");
+    assert_eq!(
+        second.written.written, 0,
+        "nothing changed, so nothing is written"
+    );
     assert_eq!(second.written.unchanged, before.len());
     for (f, bytes, inode) in &before {
         let path = out.join(f);
-        assert_eq!(&fs::read(&path).unwrap(), bytes, "{f} changed between identical builds");
-        assert_eq!(fs::metadata(&path).unwrap().ino(), *inode, "{f} was rewritten");
+        assert_eq!(
+            &fs::read(&path).unwrap(),
+            bytes,
+            "{f} changed between identical builds"
+        );
+        assert_eq!(
+            fs::metadata(&path).unwrap().ino(),
+            *inode,
+            "{f} was rewritten"
+        );
     }
 
     // A new paragraph changes only the article page: listings show the first paragraph.
@@ -186,7 +239,11 @@ fn two_builds_are_byte_identical_and_unchanged_files_are_not_rewritten() {
     fs::write(&path, read(&path) + "\nپاراگراف تازه.\n").unwrap();
     assert_eq!(build(site.path()).written.written, 1);
     // A new first paragraph is the summary, so the home, desk and author pages change too.
-    fs::write(&path, read(&path).replace("متن خبر پنجم.", "متن تازهٔ خبر پنجم.")).unwrap();
+    fs::write(
+        &path,
+        read(&path).replace("متن خبر پنجم.", "متن تازهٔ خبر پنجم."),
+    )
+    .unwrap();
     assert_eq!(build(site.path()).written.written, 4);
 }
 
@@ -206,7 +263,10 @@ fn out_and_base_url_options() {
     assert!(report.succeeded);
     assert!(!site.path().join("public").exists());
     let html = read(target.join("index.html"));
-    assert!(html.contains("href=\"https://mirror.example.org/\""), "canonical uses the new base URL");
+    assert!(
+        html.contains("href=\"https://mirror.example.org/\""),
+        "canonical uses the new base URL"
+    );
     assert!(html.contains("href=\"/css/style.css\""));
     assert_internal_links_resolve(&target, "/");
 }

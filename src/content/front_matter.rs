@@ -349,7 +349,21 @@ impl Checker<'_> {
                 }
                 ok.then_some(out)
             }
-            other => self.text_at(other, &[Seg::Key(key)], key).map(|t| vec![t]),
+            Value::String(_) | Value::Number(_) => {
+                self.text_at(v, &[Seg::Key(key)], key).map(|t| vec![t])
+            }
+            other => {
+                let message = format!(
+                    "`{key}` must be a list or one piece of text, not {}",
+                    describe(other)
+                );
+                self.error(
+                    &[Seg::Key(key)],
+                    message,
+                    format!("write `{key}: [first, second]`, or one name after `{key}:`"),
+                );
+                None
+            }
         }
     }
 

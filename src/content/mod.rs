@@ -44,16 +44,29 @@ impl Article {
     }
 }
 
+/// What loading the content folder produced.
+#[derive(Debug, Default)]
+pub struct Loaded {
+    /// Sorted by source path.
+    pub articles: Vec<Article>,
+    pub diagnostics: Vec<Diagnostic>,
+    /// Release files found, whether they parsed or not.
+    pub files: usize,
+}
+
 /// Reads every `.md` file under `root/content`. Hidden files and folders (editor swap and
-/// lock files) are skipped. Returns the articles sorted by source path and all diagnostics.
-pub fn load(root: &Path, config: &SiteConfig) -> (Vec<Article>, Vec<Diagnostic>) {
+/// lock files) are skipped.
+pub fn load(root: &Path, config: &SiteConfig) -> Loaded {
     let content = root.join(CONTENT_DIR);
     let mut diagnostics = Vec::new();
     if !content.is_dir() {
         let d = Diagnostic::error(CONTENT_DIR, "the content folder does not exist").with_hint(
             "create `content/` at the site root and put the press releases (.md files) in it",
         );
-        return (Vec::new(), vec![d]);
+        return Loaded {
+            diagnostics: vec![d],
+            ..Loaded::default()
+        };
     }
     let mut files = Vec::new();
     let walker = WalkDir::new(&content)
@@ -90,7 +103,11 @@ pub fn load(root: &Path, config: &SiteConfig) -> (Vec<Article>, Vec<Diagnostic>)
         diagnostics.extend(problems);
     }
     diagnostics.extend(duplicates(&articles));
-    (articles, diagnostics)
+    Loaded {
+        articles,
+        diagnostics,
+        files: files.len(),
+    }
 }
 
 fn relative(root: &Path, path: &Path) -> PathBuf {

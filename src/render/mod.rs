@@ -142,16 +142,42 @@ fn strings((path, text): &(PathBuf, String)) -> Result<Value, Diagnostic> {
     Ok(Value::from_serializable(&merged))
 }
 
+/// Tera reports `error: Found ...`, then ` --> name.html:3:22` and a source excerpt; keep the
+/// first line as the message and the position as the diagnostic's.
 fn template_error(sources: &BTreeMap<String, (PathBuf, String)>, e: &tera::Error) -> Diagnostic {
-    let message = error_chain(e);
-    let path = sources
-        .iter()
-        .find(|(name, _)| message.contains(name.as_str()))
-        .map_or_else(
-            || PathBuf::from(TEMPLATES_DIR),
-            |(_, (path, _))| path.clone(),
-        );
+    let full = error_chain(e);
+    let message = full
+        .lines()
+        .next()
+        .unwrap_or_default()
+        .trim_start_matches("error: ")
+        .to_string();
+    let position = full
+        .lines()
+        .find_map(|l| l.trim().strip_prefix("--> "))
+        .and_then(|at| {
+            let mut parts = at.rsplitn(3, ':');
+            let column = parts.next()?.parse().ok()?;
+            let line = parts.next()?.parse().ok()?;
+            Some((parts.next()?.to_string(), line, column))
+        });
+    let named = |name: &str| sources.get(name).map(|(path, _)| path.clone());
+    let (path, line, column) = match position {
+        Some((name, line, column)) => (
+            named(&name).unwrap_or_else(|| PathBuf::from(TEMPLATES_DIR).join(name)),
+            line,
+            column,
+        ),
+        None => {
+            let path = sources
+                .iter()
+                .find(|(name, _)| full.contains(name.as_str()))
+                .map(|(_, (path, _))| path.clone());
+            (path.unwrap_or_else(|| PathBuf::from(TEMPLATES_DIR)), 0, 0)
+        }
+    };
     Diagnostic::error(path, format!("template error: {message}"))
+        .at(line, column)
         .with_hint("fix the template syntax, or delete the file to use the default theme's")
 }
 

@@ -64,7 +64,13 @@ pub fn files(dir: &Path) -> Vec<String> {
         .into_iter()
         .map(Result::unwrap)
         .filter(|e| e.file_type().is_file())
-        .map(|e| e.path().strip_prefix(dir).unwrap().to_string_lossy().into_owned())
+        .map(|e| {
+            e.path()
+                .strip_prefix(dir)
+                .unwrap()
+                .to_string_lossy()
+                .into_owned()
+        })
         .collect();
     out.sort();
     out
@@ -83,12 +89,21 @@ pub fn attributes(html: &str, attr: &str) -> Vec<String> {
 
 /// The file an internal URL resolves to, or `None` for an external URL.
 pub fn target_of(url: &str, base_path: &str, out: &Path) -> Option<PathBuf> {
-    if url.starts_with("http://") || url.starts_with("https://") || url.starts_with('#') || url.starts_with("mailto:") {
+    if url.starts_with("http://")
+        || url.starts_with("https://")
+        || url.starts_with('#')
+        || url.starts_with("mailto:")
+    {
         return None;
     }
     let path = url.split(['#', '?']).next().unwrap();
-    let rel = path.strip_prefix(base_path).unwrap_or_else(|| panic!("`{url}` does not start with the base path {base_path}"));
-    let decoded = percent_encoding::percent_decode_str(rel).decode_utf8().unwrap().into_owned();
+    let rel = path
+        .strip_prefix(base_path)
+        .unwrap_or_else(|| panic!("`{url}` does not start with the base path {base_path}"));
+    let decoded = percent_encoding::percent_decode_str(rel)
+        .decode_utf8()
+        .unwrap()
+        .into_owned();
     let mut target = out.join(decoded);
     if path.ends_with('/') {
         target.push("index.html");
@@ -102,9 +117,16 @@ pub fn assert_internal_links_resolve(out: &Path, base_path: &str) -> usize {
     let mut checked = 0;
     for file in files(out).iter().filter(|f| f.ends_with(".html")) {
         let html = read(out.join(file));
-        for url in attributes(&html, "href").into_iter().chain(attributes(&html, "src")) {
+        for url in attributes(&html, "href")
+            .into_iter()
+            .chain(attributes(&html, "src"))
+        {
             if let Some(target) = target_of(&url, base_path, out) {
-                assert!(target.is_file(), "{file}: link `{url}` points to {}, which does not exist", target.display());
+                assert!(
+                    target.is_file(),
+                    "{file}: link `{url}` points to {}, which does not exist",
+                    target.display()
+                );
                 checked += 1;
             }
         }
