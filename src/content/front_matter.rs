@@ -310,7 +310,7 @@ impl Checker<'_> {
             );
             return None;
         }
-        Some(names)
+        self.names_have_slugs(&names, "author").then_some(names)
     }
 
     fn tags(&mut self, v: &Value) -> Vec<String> {
@@ -331,9 +331,34 @@ impl Checker<'_> {
             return Vec::new();
         }
         let mut tags = self.text_list(v, "tags").unwrap_or_default();
+        if !self.names_have_slugs(&tags, "tags") {
+            return Vec::new();
+        }
         let mut seen = std::collections::HashSet::new();
         tags.retain(|t| seen.insert(crate::persian::slugify(t)));
         tags
+    }
+
+    /// Author and tag pages live at an address made from the name, so a name needs at least
+    /// one letter or digit.
+    fn names_have_slugs(&mut self, names: &[String], key: &str) -> bool {
+        let mut ok = true;
+        for (i, name) in names.iter().enumerate() {
+            if crate::persian::slugify(name).is_empty() {
+                let at = if names.len() > 1 {
+                    vec![Seg::Key(key), Seg::Index(i)]
+                } else {
+                    vec![Seg::Key(key)]
+                };
+                self.error(
+                    &at,
+                    format!("`{name}` has no letter or digit, so it cannot have a page"),
+                    format!("write a real name in `{key}`"),
+                );
+                ok = false;
+            }
+        }
+        ok
     }
 
     fn text_list(&mut self, v: &Value, key: &str) -> Option<Vec<String>> {
