@@ -22,6 +22,9 @@ const FIRST_GREGORIAN_YEAR: i16 = 1700;
 /// `۱۴۰۲/۰۷/۰۹ ۱۰:۳۰`). Without an offset the time is read in `tz`; without a time, midnight.
 pub fn parse_datetime(text: &str, tz: &TimeZone) -> Result<Timestamp, String> {
     let latin = to_latin_digits(text.trim());
+    if latin.chars().any(is_arabic_script) {
+        return parse_named_month(text, &latin, tz);
+    }
     let (date_part, rest) = match latin.find(['T', ' ']) {
         Some(i) => (&latin[..i], latin[i + 1..].trim()),
         None => (latin.as_str(), ""),
@@ -44,6 +47,72 @@ pub fn parse_datetime(text: &str, tz: &TimeZone) -> Result<Timestamp, String> {
         None => tz.to_timestamp(datetime),
     };
     result.map_err(|e| format!("`{text}` is out of range: {e}"))
+}
+
+/// The Jalali month names, Farvardin first.
+pub const MONTHS: [&str; 12] =
+    ["فروردین", "اردیبهشت", "خرداد", "تیر", "مرداد", "شهریور", "مهر", "آبان", "آذر", "دی", "بهمن", "اسفند"];
+
+/// Weekday names, Monday first (ISO order, as `jiff::civil::Weekday` numbers them from 1).
+const WEEKDAYS: [&str; 7] = ["دوشنبه", "سه‌شنبه", "چهارشنبه", "پنجشنبه", "جمعه", "شنبه", "یکشنبه"];
+
+fn is_arabic_script(c: char) -> bool {
+    ('\u{0600}'..='\u{06FF}').contains(&c)
+}
+
+/// Folds spellings of one name: Arabic ي/ك, ZWNJ or space inside a name, "پنج‌شنبه".
+fn fold_name(word: &str) -> String {
+    word.chars()
+        .filter(|c| !matches!(c, '\u{200C}' | ' '))
+        .map(|c| match c {
+            'ي' | 'ى' => 'ی',
+            'ك' => 'ک',
+            c => c,
+        })
+        .collect()
+}
+
+/// `۹ مهر ۱۴۰۲`, optionally after a weekday (`یکشنبه ۹ مهر ۱۴۰۲`, which must match) and
+/// followed by a time (`۹ مهر ۱۴۰۲، ساعت ۱۰:۳۰`, `۹ مهر ۱۴۰۲ 10:30+03:30`).
+fn parse_named_month(original: &str, latin: &str, tz: &TimeZone) -> Result<Timestamp, String> {
+    let shape = || {
+        format!("`{original}` is not a date: write it like `۹ مهر ۱۴۰۲` or `۹ مهر ۱۴۰۲ ۱۰:۳۰`")
+    };
+    let cleaned = latin.replace(['،', ','], " ");
+    let mut words: Vec<&str> = cleaned.split_whitespace().filter(|w| *w != "ساعت").collect();
+    let weekday = match words.first() {
+        Some(w) if WEEKDAYS.iter().any(|d| fold_name(d) == fold_name(w)) => {
+            let w = words.remove(0);
+            WEEKDAYS.iter().position(|d| fold_name(d) == fold_name(w))
+        }
+        _ => None,
+    };
+    let [day, month, year, rest @ ..] = words.as_slice() else {
+        return Err(shape());
+    };
+    let day = parse_fixed(day, 1, 2).ok_or_else(shape)?;
+    let month = MONTHS
+        .iter()
+        .position(|m| fold_name(m) == fold_name(month) || (fold_name(month) == "امرداد" && *m == "مرداد"))
+        .ok_or_else(|| format!("`{month}` is not a Jalali month name ({})", MONTHS.join("، ")))?;
+    let year = parse_fixed(year, 4, 4).ok_or_else(shape)?;
+    let (time, offset) = parse_time_and_offset(&rest.join("")).ok_or_else(shape)?;
+    let date = jalali_to_gregorian(year as i16, month as i8 + 1, day as i8)?;
+    if let Some(expected) = weekday {
+        let actual = date.weekday().to_monday_one_offset() as usize - 1;
+        if actual != expected {
+            return Err(format!(
+                "`{original}`: {day} {} {year} is a {}, not a {}",
+                MONTHS[month], WEEKDAYS[actual], WEEKDAYS[expected]
+            ));
+        }
+    }
+    let datetime = date.to_datetime(time);
+    match offset {
+        Some(offset) => offset.to_timestamp(datetime),
+        None => tz.to_timestamp(datetime),
+    }
+    .map_err(|e| format!("`{original}` is out of range: {e}"))
 }
 
 fn parse_ymd(text: &str) -> Option<(i16, i8, i8)> {
@@ -160,6 +229,8 @@ pub enum JalaliFormat {
     DateTime,
     /// `۱۴۰۲/۰۷/۰۹`
     Short,
+    /// `۳ ساعت پیش`, relative to the build's "now"; for the dev server (it changes with time).
+    Relative,
 }
 
 impl JalaliFormat {
@@ -169,6 +240,7 @@ impl JalaliFormat {
             "weekday" => JalaliFormat::Weekday,
             "datetime" => JalaliFormat::DateTime,
             "short" => JalaliFormat::Short,
+            "relative" => JalaliFormat::Relative,
             _ => return None,
         })
     }
@@ -177,17 +249,24 @@ impl JalaliFormat {
 /// The site's calendar: its time zone and the ICU4X formatters, built once per build.
 pub struct PersianCalendar {
     tz: TimeZone,
+    /// The moment `Relative` dates are relative to.
+    now: Timestamp,
     long: FixedCalendarDateTimeFormatter<Persian, YMD>,
     weekday: FixedCalendarDateTimeFormatter<Persian, YMDE>,
 }
 
 impl PersianCalendar {
     pub fn new(tz: TimeZone) -> Self {
+        Self::at(tz, Timestamp::now())
+    }
+
+    /// A calendar whose relative dates count from `now`.
+    pub fn at(tz: TimeZone, now: Timestamp) -> Self {
         let long = FixedCalendarDateTimeFormatter::try_new(locale!("fa").into(), YMD::long())
             .expect("the `fa` Persian calendar data is compiled into ICU4X");
         let weekday = FixedCalendarDateTimeFormatter::try_new(locale!("fa").into(), YMDE::long())
             .expect("the `fa` Persian calendar data is compiled into ICU4X");
-        PersianCalendar { tz, long, weekday }
+        PersianCalendar { tz, now, long, weekday }
     }
 
     pub fn time_zone(&self) -> &TimeZone {
@@ -215,7 +294,19 @@ impl PersianCalendar {
         })
     }
 
+    /// `مهر ۱۴۰۲` for a Jalali year and month. (CLDR's year-month pattern for `fa` puts the
+    /// year first, `۱۴۰۲ مهر`; Persian newsrooms title archives month first.)
+    pub fn month_name(&self, year: i32, month: u8) -> String {
+        match MONTHS.get(usize::from(month).wrapping_sub(1)) {
+            Some(name) => format!("{name} {}", to_persian_digits(&year.to_string())),
+            None => to_persian_digits(&format!("{year}/{month:02}")),
+        }
+    }
+
     pub fn format(&self, ts: Timestamp, format: JalaliFormat) -> String {
+        if format == JalaliFormat::Relative {
+            return self.relative(ts);
+        }
         let zoned = self.zoned(ts);
         let Some(date) = self.persian_date(&zoned) else {
             return to_persian_digits(&zoned.date().to_string());
@@ -228,6 +319,7 @@ impl PersianCalendar {
                 self.long.format(&date),
                 to_persian_digits(&format!("{:02}:{:02}", zoned.hour(), zoned.minute()))
             ),
+            JalaliFormat::Relative => unreachable!("handled above"),
             JalaliFormat::Short => to_persian_digits(&format!(
                 "{:04}/{:02}/{:02}",
                 date.year().extended_year(),
@@ -235,6 +327,24 @@ impl PersianCalendar {
                 date.day_of_month().0
             )),
         }
+    }
+}
+
+impl PersianCalendar {
+    /// `همین حالا`, `۵ دقیقه پیش`, `۳ ساعت پیش`, `۲ روز پیش`, `۳ ساعت دیگر`; a week or more
+    /// away, the long date.
+    fn relative(&self, ts: Timestamp) -> String {
+        let seconds = self.now.as_second() - ts.as_second();
+        let (amount, future) = (seconds.unsigned_abs(), seconds < 0);
+        let (count, unit) = match amount {
+            0..60 => return "همین حالا".to_string(),
+            60..3600 => (amount / 60, "دقیقه"),
+            3600..86400 => (amount / 3600, "ساعت"),
+            86400..604800 => (amount / 86400, "روز"),
+            _ => return self.format(ts, JalaliFormat::Long),
+        };
+        let direction = if future { "دیگر" } else { "پیش" };
+        format!("{} {unit} {direction}", to_persian_digits(&count.to_string()))
     }
 }
 
@@ -337,5 +447,98 @@ mod tests {
         // 22:00 UTC on 2023-09-30 is 01:30 on 1 October in Tehran: 9 Mehr.
         let ts: Timestamp = "2023-09-30T22:00:00Z".parse().unwrap();
         assert_eq!(cal.format(ts, JalaliFormat::Short), "۱۴۰۲/۰۷/۰۹");
+    }
+
+    fn greg(y: i16, m: i8, d: i8) -> String {
+        jalali_to_gregorian(y, m, d).map(|d| d.to_string()).unwrap_or_else(|e| e)
+    }
+
+    #[test]
+    fn leap_years() {
+        for (year, leap) in [(1399, true), (1400, false), (1401, false), (1402, false), (1403, true), (1404, false)] {
+            assert_eq!(jalali_month_length(year, 12) == 30, leap, "{year}");
+        }
+        assert_eq!(greg(1399, 12, 30), "2021-03-20");
+        assert_eq!(greg(1403, 12, 30), "2025-03-20");
+        assert!(greg(1400, 12, 30).contains("1400 is not a leap year"));
+    }
+
+    #[test]
+    fn first_and_last_day_of_every_month_of_1402() {
+        // 1402: Farvardin 1 is 2023-03-21; months of 31, 31, 31, 31, 31, 31, 30, 30, 30, 30, 30, 29.
+        let expected = [
+            ("2023-03-21", "2023-04-20"),
+            ("2023-04-21", "2023-05-21"),
+            ("2023-05-22", "2023-06-21"),
+            ("2023-06-22", "2023-07-22"),
+            ("2023-07-23", "2023-08-22"),
+            ("2023-08-23", "2023-09-22"),
+            ("2023-09-23", "2023-10-22"),
+            ("2023-10-23", "2023-11-21"),
+            ("2023-11-22", "2023-12-21"),
+            ("2023-12-22", "2024-01-20"),
+            ("2024-01-21", "2024-02-19"),
+            ("2024-02-20", "2024-03-19"),
+        ];
+        for (i, (first, last)) in expected.iter().enumerate() {
+            let month = i as i8 + 1;
+            assert_eq!(greg(1402, month, 1), *first, "1402-{month}-01");
+            assert_eq!(greg(1402, month, jalali_month_length(1402, month) as i8), *last, "last of 1402-{month}");
+            assert!(greg(1402, month, jalali_month_length(1402, month) as i8 + 1).contains("does not exist"));
+        }
+    }
+
+    #[test]
+    fn around_nowruz() {
+        assert_eq!(greg(1402, 12, 29), "2024-03-19");
+        assert_eq!(greg(1403, 1, 1), "2024-03-20");
+        assert_eq!(greg(1403, 12, 30), "2025-03-20");
+        assert_eq!(greg(1404, 1, 1), "2025-03-21");
+        let cal = PersianCalendar::new(tehran());
+        // Tehran is ahead of UTC, so midnight of Nowruz 1403 is 20:30 UTC the day before.
+        let nowruz: Timestamp = "2024-03-19T20:30:00Z".parse().unwrap();
+        assert_eq!(cal.format(nowruz, JalaliFormat::Long), "۱ فروردین ۱۴۰۳");
+        let before: Timestamp = "2024-03-19T20:29:59Z".parse().unwrap();
+        assert_eq!(cal.format(before, JalaliFormat::Long), "۲۹ اسفند ۱۴۰۲");
+    }
+
+    #[test]
+    fn daylight_saving_in_formatting() {
+        // 2021-06-30 20:00 UTC was 00:30 on 10 Tir 1400 in Tehran (+04:30), but would be
+        // 23:30 on 9 Tir with a fixed +03:30.
+        let cal = PersianCalendar::new(tehran());
+        let ts: Timestamp = "2021-06-30T20:00:00Z".parse().unwrap();
+        assert_eq!(cal.format(ts, JalaliFormat::DateTime), "۱۰ تیر ۱۴۰۰، ساعت ۰۰:۳۰");
+    }
+
+    #[test]
+    fn parses_month_names() {
+        assert_eq!(parse("۹ مهر ۱۴۰۲").unwrap(), "2023-09-30T20:30:00Z");
+        assert_eq!(parse("9 مهر 1402 10:30").unwrap(), "2023-10-01T07:00:00Z");
+        assert_eq!(parse("۹ مهر ۱۴۰۲، ساعت ۱۰:۳۰").unwrap(), "2023-10-01T07:00:00Z");
+        assert_eq!(parse("یکشنبه ۹ مهر ۱۴۰۲").unwrap(), "2023-09-30T20:30:00Z");
+        assert_eq!(parse("يكشنبه ۹ مهر ۱۴۰۲").unwrap(), "2023-09-30T20:30:00Z", "Arabic yeh and kaf");
+        assert_eq!(parse("۱ امرداد ۱۴۰۲").unwrap(), parse("۱ مرداد ۱۴۰۲").unwrap());
+        assert_eq!(parse("۹ مهر ۱۴۰۲ 10:30+00:00").unwrap(), "2023-10-01T10:30:00Z");
+        let wrong_day = parse("دوشنبه ۹ مهر ۱۴۰۲").unwrap_err();
+        assert!(wrong_day.contains("is a یکشنبه, not a دوشنبه"), "{wrong_day}");
+        assert!(parse("۹ مهرماه ۱۴۰۲").unwrap_err().contains("not a Jalali month name"));
+        assert!(parse("۳۰ اسفند ۱۴۰۲").unwrap_err().contains("1402 is not a leap year"));
+        assert!(parse("مهر ۱۴۰۲").is_err());
+    }
+
+    #[test]
+    fn names_months_and_relative_times() {
+        let now: Timestamp = "2023-10-01T10:00:00Z".parse().unwrap();
+        let cal = PersianCalendar::at(tehran(), now);
+        assert_eq!(cal.month_name(1402, 7), "مهر ۱۴۰۲");
+        assert_eq!(cal.month_name(1403, 12), "اسفند ۱۴۰۳");
+        let ago = |s: i64| cal.format(Timestamp::from_second(now.as_second() - s).unwrap(), JalaliFormat::Relative);
+        assert_eq!(ago(30), "همین حالا");
+        assert_eq!(ago(5 * 60), "۵ دقیقه پیش");
+        assert_eq!(ago(3 * 3600 + 59), "۳ ساعت پیش");
+        assert_eq!(ago(2 * 86400), "۲ روز پیش");
+        assert_eq!(ago(-3 * 3600), "۳ ساعت دیگر");
+        assert_eq!(ago(30 * 86400), "۱۰ شهریور ۱۴۰۲");
     }
 }
