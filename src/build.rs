@@ -137,7 +137,8 @@ pub fn build(options: &BuildOptions) -> Result<BuildReport> {
     let loaded = content::load(&options.root, &config);
     report.files = loaded.files;
     report.diagnostics.extend(loaded.diagnostics);
-    let renderer = Renderer::new(&options.root, &config);
+    let now = options.now.unwrap_or_else(Timestamp::now);
+    let renderer = Renderer::new(&options.root, &config, now);
     if let Err(problems) = &renderer {
         report.diagnostics.extend(problems.iter().cloned());
     }
@@ -150,7 +151,7 @@ pub fn build(options: &BuildOptions) -> Result<BuildReport> {
 
     let selection = Selection {
         include_drafts: options.include_drafts,
-        now: options.now.unwrap_or_else(Timestamp::now),
+        now,
     };
     let site = site::assemble(config, loaded.articles, selection);
     report.articles = site.articles.len();

@@ -8,7 +8,7 @@ use jiff::Timestamp;
 
 use crate::config::SiteConfig;
 use crate::content::Article;
-use crate::persian::slugify;
+use crate::persian::{PersianCalendar, slugify};
 
 /// What goes into the site.
 #[derive(Debug, Clone, Copy)]
@@ -25,6 +25,8 @@ pub enum ListingKind {
     Desk,
     Author,
     Tag,
+    /// A Jalali month of the archive.
+    Month,
 }
 
 /// A list of articles with its own pages: the home page, a desk, an author or a tag.
@@ -88,6 +90,23 @@ pub struct Site {
     pub authors: Vec<Listing>,
     /// Sorted by slug.
     pub tags: Vec<Listing>,
+    /// Jalali years, newest first, each with its months, newest first.
+    pub archive: Vec<ArchiveYear>,
+}
+
+/// One Jalali year of the archive.
+#[derive(Debug, Clone)]
+pub struct ArchiveYear {
+    pub year: i32,
+    /// `archive/1402/`
+    pub path: String,
+    pub months: Vec<Listing>,
+}
+
+impl ArchiveYear {
+    pub fn articles(&self) -> usize {
+        self.months.iter().map(|m| m.articles.len()).sum()
+    }
 }
 
 impl Site {
@@ -101,10 +120,12 @@ impl Site {
     }
 
     pub fn all_listings(&self) -> impl Iterator<Item = &Listing> {
+        let months = self.archive.iter().flat_map(|y| &y.months);
         std::iter::once(&self.home)
             .chain(&self.desks)
             .chain(&self.authors)
             .chain(&self.tags)
+            .chain(months)
     }
 }
 
@@ -123,6 +144,16 @@ pub fn tag_path(name: &str) -> String {
 
 pub fn desk_path(key: &str) -> String {
     format!("desk/{key}/")
+}
+
+pub const ARCHIVE_PATH: &str = "archive/";
+
+pub fn archive_year_path(year: i32) -> String {
+    format!("archive/{year}/")
+}
+
+pub fn archive_month_path(year: i32, month: u8) -> String {
+    format!("archive/{year}/{month:02}/")
 }
 
 pub fn assemble(config: SiteConfig, mut articles: Vec<Article>, selection: Selection) -> Site {
@@ -153,6 +184,7 @@ pub fn assemble(config: SiteConfig, mut articles: Vec<Article>, selection: Selec
         .collect();
     let authors = group_by_slug(&articles, ListingKind::Author, |a| &a.front.authors);
     let tags = group_by_slug(&articles, ListingKind::Tag, |a| &a.front.tags);
+    let archive = archive(&articles, &PersianCalendar::new(config.timezone.clone()));
     Site {
         config,
         articles,
@@ -160,7 +192,44 @@ pub fn assemble(config: SiteConfig, mut articles: Vec<Article>, selection: Selec
         desks,
         authors,
         tags,
+        archive,
     }
+}
+
+/// The Jalali month of an article, in the site's time zone.
+pub fn jalali_month(calendar: &PersianCalendar, article: &Article) -> Option<(i32, u8)> {
+    calendar
+        .jalali_date(article.front.date)
+        .map(|d| (d.year, d.month))
+}
+
+/// Groups articles (already newest first) by Jalali year and month.
+fn archive(articles: &[Article], calendar: &PersianCalendar) -> Vec<ArchiveYear> {
+    let mut months: BTreeMap<(i32, u8), Vec<usize>> = BTreeMap::new();
+    for (i, article) in articles.iter().enumerate() {
+        if let Some(key) = jalali_month(calendar, article) {
+            months.entry(key).or_default().push(i);
+        }
+    }
+    let mut years: Vec<ArchiveYear> = Vec::new();
+    for ((year, month), indexes) in months.into_iter().rev() {
+        let listing = Listing {
+            kind: ListingKind::Month,
+            name: calendar.month_name(year, month),
+            path: archive_month_path(year, month),
+            description: String::new(),
+            articles: indexes,
+        };
+        match years.last_mut() {
+            Some(y) if y.year == year => y.months.push(listing),
+            _ => years.push(ArchiveYear {
+                year,
+                path: archive_year_path(year),
+                months: vec![listing],
+            }),
+        }
+    }
+    years
 }
 
 /// Groups articles by author or tag. Names that differ only in ways slugs ignore ("ایمنی کار",

@@ -37,6 +37,10 @@ fn builds_every_page_kind() {
         "tag/ایلام/index.html",
         "tag/ایمنی-کار/index.html",
         "tag/اشتغال/index.html",
+        "archive/index.html",
+        "archive/1402/index.html",
+        "archive/1402/07/index.html",
+        "archive/1402/07/page/2/index.html",
         "css/style.css",
         "favicon.svg",
         "images/photo.svg",
@@ -238,13 +242,13 @@ fn two_builds_are_byte_identical_and_unchanged_files_are_not_rewritten() {
     let path = site.path().join("content/economy/five.md");
     fs::write(&path, read(&path) + "\nپاراگراف تازه.\n").unwrap();
     assert_eq!(build(site.path()).written.written, 1);
-    // A new first paragraph is the summary, so the home, desk and author pages change too.
+    // A new first paragraph is the summary, so the home, desk, author and month pages change too.
     fs::write(
         &path,
         read(&path).replace("متن خبر پنجم.", "متن تازهٔ خبر پنجم."),
     )
     .unwrap();
-    assert_eq!(build(site.path()).written.written, 4);
+    assert_eq!(build(site.path()).written.written, 5);
 }
 
 #[test]
@@ -269,4 +273,29 @@ fn out_and_base_url_options() {
     );
     assert!(html.contains("href=\"/css/style.css\""));
     assert_internal_links_resolve(&target, "/");
+}
+
+#[test]
+fn the_archive_is_by_jalali_year_and_month() {
+    let site = site("basic");
+    assert!(build(site.path()).succeeded);
+    let out = site.path().join("public");
+    let month = read(out.join("archive/1402/07/index.html"));
+    assert!(month.contains("<h1>خبرهای مهر ۱۴۰۲</h1>"), "{month}");
+    assert!(month.contains("<title>مهر ۱۴۰۲ | روابط عمومی آزمایشی"));
+    let year = read(out.join("archive/1402/index.html"));
+    assert!(year.contains("<h1>بایگانی سال ۱۴۰۲</h1>"));
+    assert!(
+        year.contains(
+            "<a href=\"/press/archive/1402/07/\">مهر ۱۴۰۲</a> <span class=\"count\">۵ خبر</span>"
+        ),
+        "{year}"
+    );
+    let index = read(out.join("archive/index.html"));
+    assert!(index.contains("<a href=\"/press/archive/1402/\">بایگانی سال ۱۴۰۲</a>"));
+    let article = read(out.join("news/101/خبر-یکم-استان/index.html"));
+    assert!(
+        article
+            .contains("<a class=\"archive-link\" href=\"/press/archive/1402/07/\">(مهر ۱۴۰۲)</a>")
+    );
 }

@@ -50,11 +50,31 @@ pub fn parse_datetime(text: &str, tz: &TimeZone) -> Result<Timestamp, String> {
 }
 
 /// The Jalali month names, Farvardin first.
-pub const MONTHS: [&str; 12] =
-    ["فروردین", "اردیبهشت", "خرداد", "تیر", "مرداد", "شهریور", "مهر", "آبان", "آذر", "دی", "بهمن", "اسفند"];
+pub const MONTHS: [&str; 12] = [
+    "فروردین",
+    "اردیبهشت",
+    "خرداد",
+    "تیر",
+    "مرداد",
+    "شهریور",
+    "مهر",
+    "آبان",
+    "آذر",
+    "دی",
+    "بهمن",
+    "اسفند",
+];
 
 /// Weekday names, Monday first (ISO order, as `jiff::civil::Weekday` numbers them from 1).
-const WEEKDAYS: [&str; 7] = ["دوشنبه", "سه‌شنبه", "چهارشنبه", "پنجشنبه", "جمعه", "شنبه", "یکشنبه"];
+const WEEKDAYS: [&str; 7] = [
+    "دوشنبه",
+    "سه‌شنبه",
+    "چهارشنبه",
+    "پنجشنبه",
+    "جمعه",
+    "شنبه",
+    "یکشنبه",
+];
 
 fn is_arabic_script(c: char) -> bool {
     ('\u{0600}'..='\u{06FF}').contains(&c)
@@ -75,11 +95,13 @@ fn fold_name(word: &str) -> String {
 /// `۹ مهر ۱۴۰۲`, optionally after a weekday (`یکشنبه ۹ مهر ۱۴۰۲`, which must match) and
 /// followed by a time (`۹ مهر ۱۴۰۲، ساعت ۱۰:۳۰`, `۹ مهر ۱۴۰۲ 10:30+03:30`).
 fn parse_named_month(original: &str, latin: &str, tz: &TimeZone) -> Result<Timestamp, String> {
-    let shape = || {
-        format!("`{original}` is not a date: write it like `۹ مهر ۱۴۰۲` or `۹ مهر ۱۴۰۲ ۱۰:۳۰`")
-    };
+    let shape =
+        || format!("`{original}` is not a date: write it like `۹ مهر ۱۴۰۲` or `۹ مهر ۱۴۰۲ ۱۰:۳۰`");
     let cleaned = latin.replace(['،', ','], " ");
-    let mut words: Vec<&str> = cleaned.split_whitespace().filter(|w| *w != "ساعت").collect();
+    let mut words: Vec<&str> = cleaned
+        .split_whitespace()
+        .filter(|w| *w != "ساعت")
+        .collect();
     let weekday = match words.first() {
         Some(w) if WEEKDAYS.iter().any(|d| fold_name(d) == fold_name(w)) => {
             let w = words.remove(0);
@@ -93,8 +115,15 @@ fn parse_named_month(original: &str, latin: &str, tz: &TimeZone) -> Result<Times
     let day = parse_fixed(day, 1, 2).ok_or_else(shape)?;
     let month = MONTHS
         .iter()
-        .position(|m| fold_name(m) == fold_name(month) || (fold_name(month) == "امرداد" && *m == "مرداد"))
-        .ok_or_else(|| format!("`{month}` is not a Jalali month name ({})", MONTHS.join("، ")))?;
+        .position(|m| {
+            fold_name(m) == fold_name(month) || (fold_name(month) == "امرداد" && *m == "مرداد")
+        })
+        .ok_or_else(|| {
+            format!(
+                "`{month}` is not a Jalali month name ({})",
+                MONTHS.join("، ")
+            )
+        })?;
     let year = parse_fixed(year, 4, 4).ok_or_else(shape)?;
     let (time, offset) = parse_time_and_offset(&rest.join("")).ok_or_else(shape)?;
     let date = jalali_to_gregorian(year as i16, month as i8 + 1, day as i8)?;
@@ -266,7 +295,12 @@ impl PersianCalendar {
             .expect("the `fa` Persian calendar data is compiled into ICU4X");
         let weekday = FixedCalendarDateTimeFormatter::try_new(locale!("fa").into(), YMDE::long())
             .expect("the `fa` Persian calendar data is compiled into ICU4X");
-        PersianCalendar { tz, now, long, weekday }
+        PersianCalendar {
+            tz,
+            now,
+            long,
+            weekday,
+        }
     }
 
     pub fn time_zone(&self) -> &TimeZone {
@@ -344,7 +378,10 @@ impl PersianCalendar {
             _ => return self.format(ts, JalaliFormat::Long),
         };
         let direction = if future { "دیگر" } else { "پیش" };
-        format!("{} {unit} {direction}", to_persian_digits(&count.to_string()))
+        format!(
+            "{} {unit} {direction}",
+            to_persian_digits(&count.to_string())
+        )
     }
 }
 
@@ -450,12 +487,21 @@ mod tests {
     }
 
     fn greg(y: i16, m: i8, d: i8) -> String {
-        jalali_to_gregorian(y, m, d).map(|d| d.to_string()).unwrap_or_else(|e| e)
+        jalali_to_gregorian(y, m, d)
+            .map(|d| d.to_string())
+            .unwrap_or_else(|e| e)
     }
 
     #[test]
     fn leap_years() {
-        for (year, leap) in [(1399, true), (1400, false), (1401, false), (1402, false), (1403, true), (1404, false)] {
+        for (year, leap) in [
+            (1399, true),
+            (1400, false),
+            (1401, false),
+            (1402, false),
+            (1403, true),
+            (1404, false),
+        ] {
             assert_eq!(jalali_month_length(year, 12) == 30, leap, "{year}");
         }
         assert_eq!(greg(1399, 12, 30), "2021-03-20");
@@ -483,8 +529,15 @@ mod tests {
         for (i, (first, last)) in expected.iter().enumerate() {
             let month = i as i8 + 1;
             assert_eq!(greg(1402, month, 1), *first, "1402-{month}-01");
-            assert_eq!(greg(1402, month, jalali_month_length(1402, month) as i8), *last, "last of 1402-{month}");
-            assert!(greg(1402, month, jalali_month_length(1402, month) as i8 + 1).contains("does not exist"));
+            assert_eq!(
+                greg(1402, month, jalali_month_length(1402, month) as i8),
+                *last,
+                "last of 1402-{month}"
+            );
+            assert!(
+                greg(1402, month, jalali_month_length(1402, month) as i8 + 1)
+                    .contains("does not exist")
+            );
         }
     }
 
@@ -508,22 +561,49 @@ mod tests {
         // 23:30 on 9 Tir with a fixed +03:30.
         let cal = PersianCalendar::new(tehran());
         let ts: Timestamp = "2021-06-30T20:00:00Z".parse().unwrap();
-        assert_eq!(cal.format(ts, JalaliFormat::DateTime), "۱۰ تیر ۱۴۰۰، ساعت ۰۰:۳۰");
+        assert_eq!(
+            cal.format(ts, JalaliFormat::DateTime),
+            "۱۰ تیر ۱۴۰۰، ساعت ۰۰:۳۰"
+        );
     }
 
     #[test]
     fn parses_month_names() {
         assert_eq!(parse("۹ مهر ۱۴۰۲").unwrap(), "2023-09-30T20:30:00Z");
         assert_eq!(parse("9 مهر 1402 10:30").unwrap(), "2023-10-01T07:00:00Z");
-        assert_eq!(parse("۹ مهر ۱۴۰۲، ساعت ۱۰:۳۰").unwrap(), "2023-10-01T07:00:00Z");
+        assert_eq!(
+            parse("۹ مهر ۱۴۰۲، ساعت ۱۰:۳۰").unwrap(),
+            "2023-10-01T07:00:00Z"
+        );
         assert_eq!(parse("یکشنبه ۹ مهر ۱۴۰۲").unwrap(), "2023-09-30T20:30:00Z");
-        assert_eq!(parse("يكشنبه ۹ مهر ۱۴۰۲").unwrap(), "2023-09-30T20:30:00Z", "Arabic yeh and kaf");
-        assert_eq!(parse("۱ امرداد ۱۴۰۲").unwrap(), parse("۱ مرداد ۱۴۰۲").unwrap());
-        assert_eq!(parse("۹ مهر ۱۴۰۲ 10:30+00:00").unwrap(), "2023-10-01T10:30:00Z");
+        assert_eq!(
+            parse("يكشنبه ۹ مهر ۱۴۰۲").unwrap(),
+            "2023-09-30T20:30:00Z",
+            "Arabic yeh and kaf"
+        );
+        assert_eq!(
+            parse("۱ امرداد ۱۴۰۲").unwrap(),
+            parse("۱ مرداد ۱۴۰۲").unwrap()
+        );
+        assert_eq!(
+            parse("۹ مهر ۱۴۰۲ 10:30+00:00").unwrap(),
+            "2023-10-01T10:30:00Z"
+        );
         let wrong_day = parse("دوشنبه ۹ مهر ۱۴۰۲").unwrap_err();
-        assert!(wrong_day.contains("is a یکشنبه, not a دوشنبه"), "{wrong_day}");
-        assert!(parse("۹ مهرماه ۱۴۰۲").unwrap_err().contains("not a Jalali month name"));
-        assert!(parse("۳۰ اسفند ۱۴۰۲").unwrap_err().contains("1402 is not a leap year"));
+        assert!(
+            wrong_day.contains("is a یکشنبه, not a دوشنبه"),
+            "{wrong_day}"
+        );
+        assert!(
+            parse("۹ مهرماه ۱۴۰۲")
+                .unwrap_err()
+                .contains("not a Jalali month name")
+        );
+        assert!(
+            parse("۳۰ اسفند ۱۴۰۲")
+                .unwrap_err()
+                .contains("1402 is not a leap year")
+        );
         assert!(parse("مهر ۱۴۰۲").is_err());
     }
 
@@ -533,7 +613,12 @@ mod tests {
         let cal = PersianCalendar::at(tehran(), now);
         assert_eq!(cal.month_name(1402, 7), "مهر ۱۴۰۲");
         assert_eq!(cal.month_name(1403, 12), "اسفند ۱۴۰۳");
-        let ago = |s: i64| cal.format(Timestamp::from_second(now.as_second() - s).unwrap(), JalaliFormat::Relative);
+        let ago = |s: i64| {
+            cal.format(
+                Timestamp::from_second(now.as_second() - s).unwrap(),
+                JalaliFormat::Relative,
+            )
+        };
         assert_eq!(ago(30), "همین حالا");
         assert_eq!(ago(5 * 60), "۵ دقیقه پیش");
         assert_eq!(ago(3 * 3600 + 59), "۳ ساعت پیش");

@@ -56,6 +56,7 @@ pub struct SiteContext {
     pub lang: &'static str,
     pub dir: &'static str,
     pub desks: Vec<NamedLink>,
+    pub archive_url: String,
     pub extra: serde_json::Map<String, serde_json::Value>,
 }
 
@@ -99,6 +100,39 @@ pub struct ArticleContext {
     pub reading_minutes: usize,
     pub permalink: String,
     pub extra: serde_json::Map<String, serde_json::Value>,
+}
+
+/// The archive index (every year) or one year's page.
+#[derive(Serialize)]
+pub struct ArchiveYearContext {
+    pub year: i32,
+    pub url: String,
+    pub total: usize,
+    pub months: Vec<ArchiveMonthContext>,
+}
+
+#[derive(Serialize)]
+pub struct ArchiveMonthContext {
+    pub name: String,
+    pub url: String,
+    pub total: usize,
+}
+
+pub fn archive_year(year: &site::ArchiveYear, links: &Links) -> ArchiveYearContext {
+    ArchiveYearContext {
+        year: year.year,
+        url: links.link(&year.path),
+        total: year.articles(),
+        months: year
+            .months
+            .iter()
+            .map(|m| ArchiveMonthContext {
+                name: m.name.clone(),
+                url: links.link(&m.path),
+                total: m.articles.len(),
+            })
+            .collect(),
+    }
 }
 
 #[derive(Serialize)]
@@ -152,6 +186,7 @@ pub fn site_context(config: &SiteConfig, links: &Links) -> SiteContext {
                 url: links.link(&site::desk_path(&d.key)),
             })
             .collect(),
+        archive_url: links.link(site::ARCHIVE_PATH),
         extra: config.extra.clone(),
     }
 }
@@ -215,6 +250,7 @@ pub fn listing(listing: &Listing, links: &Links) -> ListingContext {
             ListingKind::Desk => "desk",
             ListingKind::Author => "author",
             ListingKind::Tag => "tag",
+            ListingKind::Month => "month",
         },
         name: listing.name.clone(),
         description: listing.description.clone(),

@@ -26,12 +26,18 @@ pub type Sink<'a> = dyn Fn(&str, Vec<u8>) -> Result<(), Diagnostic> + Sync + 'a;
 
 pub struct Renderer {
     tera: Tera,
+    calendar: Arc<PersianCalendar>,
 }
 
 impl Renderer {
     /// Sets up the templates: the embedded theme, replaced file by file by the site's own
     /// `templates/`. Problems in a site's templates are reported as diagnostics.
-    pub fn new(root: &Path, config: &SiteConfig) -> Result<Renderer, Vec<Diagnostic>> {
+    /// `now` is the moment relative dates count from.
+    pub fn new(
+        root: &Path,
+        config: &SiteConfig,
+        now: jiff::Timestamp,
+    ) -> Result<Renderer, Vec<Diagnostic>> {
         let mut sources: BTreeMap<String, (PathBuf, String)> = theme::TEMPLATES
             .iter()
             .map(|(name, text)| {
@@ -64,8 +70,12 @@ impl Renderer {
         }
 
         let mut tera = Tera::new();
-        let calendar = Arc::new(PersianCalendar::new(config.timezone.clone()));
-        filters::register(&mut tera, calendar, Arc::new(NumberFormatter::new()));
+        let calendar = Arc::new(PersianCalendar::at(config.timezone.clone(), now));
+        filters::register(
+            &mut tera,
+            calendar.clone(),
+            Arc::new(NumberFormatter::new()),
+        );
         if let Err(e) = tera.add_raw_templates(
             sources
                 .iter()
@@ -87,7 +97,7 @@ impl Renderer {
         let global = tera.global_context();
         global.insert("site", &context::site_context(config, &links));
         global.insert_value("t", strings);
-        Ok(Renderer { tera })
+        Ok(Renderer { tera, calendar })
     }
 
     fn render(&self, template: &str, context: &Context) -> Result<Vec<u8>, Diagnostic> {
@@ -214,6 +224,15 @@ pub fn render_site(site: &Site, renderer: &Renderer, sink: &Sink) -> Vec<Diagnos
             },
         );
         ctx.insert("article", &context::article(site, article, &links));
+        if let Some((year, month)) = crate::site::jalali_month(&renderer.calendar, article) {
+            ctx.insert(
+                "archive_month",
+                &context::NamedLink {
+                    name: renderer.calendar.month_name(year, month),
+                    url: links.link(&crate::site::archive_month_path(year, month)),
+                },
+            );
+        }
         let html = renderer.render("article.html", &ctx)?;
         sink(&format!("{path}index.html"), html)
     });
@@ -252,6 +271,36 @@ pub fn render_site(site: &Site, renderer: &Renderer, sink: &Sink) -> Vec<Diagnos
         sink(&format!("{path}index.html"), html)
     });
 
+    // The archive: an index of every year, and a page per year listing its months.
+    let archive_pages: Vec<Option<&crate::site::ArchiveYear>> = std::iter::once(None)
+        .chain(site.archive.iter().map(Some))
+        .collect();
+    let archives = archive_pages.par_iter().map(|year| {
+        let (path, years) = match year {
+            Some(y) => (y.path.clone(), vec![context::archive_year(y, &links)]),
+            None => (
+                crate::site::ARCHIVE_PATH.to_string(),
+                site.archive
+                    .iter()
+                    .map(|y| context::archive_year(y, &links))
+                    .collect(),
+            ),
+        };
+        let mut ctx = Context::new();
+        ctx.insert(
+            "page",
+            &context::PageContext {
+                title: String::new(),
+                description: site.config.description.clone(),
+                canonical: links.absolute(&path),
+            },
+        );
+        ctx.insert("years", &years);
+        ctx.insert("year", &year.map(|y| y.year));
+        let html = renderer.render("archive.html", &ctx)?;
+        sink(&format!("{path}index.html"), html)
+    });
+
     let not_found = rayon::iter::once(()).map(|_| {
         let mut ctx = Context::new();
         ctx.insert(
@@ -268,6 +317,7 @@ pub fn render_site(site: &Site, renderer: &Renderer, sink: &Sink) -> Vec<Diagnos
 
     let mut problems: Vec<Diagnostic> = articles
         .chain(listings)
+        .chain(archives)
         .chain(not_found)
         .filter_map(Result::err)
         .collect();

@@ -12,6 +12,7 @@ pub const TEMPLATES: &[(&str, &str)] = &[
     ("article.html", include_str!("../../templates/article.html")),
     ("list.html", include_str!("../../templates/list.html")),
     ("404.html", include_str!("../../templates/404.html")),
+    ("archive.html", include_str!("../../templates/archive.html")),
     (
         "partials/card.html",
         include_str!("../../templates/partials/card.html"),
