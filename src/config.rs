@@ -6,6 +6,7 @@ use jiff::tz::TimeZone;
 use serde::Deserialize;
 
 use crate::diagnostic::{Diagnostic, did_you_mean};
+use crate::persian::digits::DigitStyle;
 use crate::persian::slugify;
 use crate::yaml::{Seg, YamlSource};
 
@@ -25,6 +26,8 @@ struct RawConfig {
     page_size: usize,
     #[serde(default)]
     default_author: Option<String>,
+    #[serde(default)]
+    body_digits: DigitStyle,
     desks: Vec<RawDesk>,
     #[serde(default)]
     extra: serde_json::Map<String, serde_json::Value>,
@@ -71,6 +74,8 @@ pub struct SiteConfig {
     pub timezone_name: String,
     pub page_size: usize,
     pub default_author: Option<String>,
+    /// The digits of article bodies: `persian` (default), `latin` or `as-written`.
+    pub body_digits: DigitStyle,
     pub desks: Vec<Desk>,
     pub extra: serde_json::Map<String, serde_json::Value>,
 }
@@ -118,7 +123,12 @@ pub fn parse(text: &str) -> Result<SiteConfig, Vec<Diagnostic>> {
     let source = YamlSource::new(text, 1);
     let raw: RawConfig = serde_yaml::from_str(text).map_err(|e| {
         let err = source.syntax_error(&e);
-        let mut d = Diagnostic::error(path, &err.message).at(err.line, err.column);
+        // The hint lists or suggests the known keys; the message names the unknown one.
+        let message = match err.message.find(", expected") {
+            Some(i) if err.message.starts_with("unknown field") => &err.message[..i],
+            _ => err.message.as_str(),
+        };
+        let mut d = Diagnostic::error(path, message).at(err.line, err.column);
         if let Some(hint) = unknown_field_hint(&err.message) {
             d = d.with_hint(hint);
         }
@@ -205,6 +215,7 @@ pub fn parse(text: &str) -> Result<SiteConfig, Vec<Diagnostic>> {
         timezone_name: raw.timezone,
         page_size: raw.page_size,
         default_author: raw.default_author,
+        body_digits: raw.body_digits,
         desks,
         extra: raw.extra,
     })

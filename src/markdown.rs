@@ -5,8 +5,10 @@ use std::collections::HashSet;
 
 use pulldown_cmark::{CowStr, Event, Options, Parser, Tag, TagEnd, html};
 
+use crate::persian::digits::{DigitStyle, convert_prose_digits};
 use crate::persian::slugify;
 use crate::persian::words::count_words;
+use std::borrow::Cow;
 
 /// Words a Persian reader reads in a minute, for the reading time shown on articles.
 const WORDS_PER_MINUTE: usize = 200;
@@ -40,8 +42,26 @@ fn options() -> Options {
         | Options::ENABLE_HEADING_ATTRIBUTES
 }
 
-pub fn render(markdown: &str) -> RenderedMarkdown {
-    let mut events: Vec<Event> = Parser::new_ext(markdown, options()).collect();
+/// Renders a body; digits in running text follow `digits` (code is left as written).
+pub fn render(markdown: &str, digits: DigitStyle) -> RenderedMarkdown {
+    let mut in_code = false;
+    let mut events: Vec<Event> = Parser::new_ext(markdown, options())
+        .map(|event| match event {
+            Event::Start(Tag::CodeBlock(_)) => {
+                in_code = true;
+                event
+            }
+            Event::End(TagEnd::CodeBlock) => {
+                in_code = false;
+                event
+            }
+            Event::Text(text) if !in_code => match convert_prose_digits(&text, digits) {
+                Cow::Borrowed(_) => Event::Text(text),
+                Cow::Owned(converted) => Event::Text(converted.into()),
+            },
+            other => other,
+        })
+        .collect();
     let mut out = RenderedMarkdown::default();
     let mut used_ids = HashSet::new();
     let mut words = String::new();
@@ -124,10 +144,32 @@ fn unique_id(wanted: String, used: &mut HashSet<String>) -> String {
 mod tests {
     use super::*;
 
+    fn render_as_written(md: &str) -> RenderedMarkdown {
+        render(md, DigitStyle::AsWritten)
+    }
+
+    #[test]
+    fn body_digits_follow_the_setting_except_in_code() {
+        let md = "در سال 1402 رشد 12.5 درصدی و COVID-19\n\n`v2 1402`\n\n```\nlet x = 1402;\n```\n";
+        let html = render(md, DigitStyle::Persian).html;
+        assert!(
+            html.contains("<p>در سال ۱۴۰۲ رشد ۱۲٫۵ درصدی و COVID-19</p>"),
+            "{html}"
+        );
+        assert!(html.contains("<code>v2 1402</code>"));
+        assert!(html.contains("let x = 1402;"));
+        assert!(
+            render("سال ۱۴۰۲", DigitStyle::Latin)
+                .html
+                .contains("سال 1402")
+        );
+        assert!(render_as_written("سال 1402").html.contains("سال 1402"));
+    }
+
     #[test]
     fn renders_tables_footnotes_and_strikethrough() {
         let md = "| الف | ب |\n|---|---|\n| ۱ | ۲ |\n\nمتن[^1] و ~~حذف~~\n\n[^1]: پانویس\n";
-        let r = render(md);
+        let r = render(md, DigitStyle::AsWritten);
         assert!(r.html.contains("<table>"), "{}", r.html);
         assert!(r.html.contains("<del>حذف</del>"));
         assert!(r.html.contains("footnote-definition"));
@@ -135,7 +177,7 @@ mod tests {
 
     #[test]
     fn headings_get_unique_persian_ids() {
-        let r = render("## گزارش استان\n\nمتن\n\n## گزارش استان\n\n## {#custom}\n");
+        let r = render_as_written("## گزارش استان\n\nمتن\n\n## گزارش استان\n\n## {#custom}\n");
         let ids: Vec<&str> = r.headings.iter().map(|h| h.id.as_str()).collect();
         assert_eq!(ids, ["گزارش-استان", "گزارش-استان-2", "custom"]);
         assert!(
@@ -147,10 +189,13 @@ mod tests {
 
     #[test]
     fn finds_first_paragraph_and_counts_words() {
-        let r = render("# عنوان\n\nپاراگراف نخست\nادامه‌اش.\n\nپاراگراف دوم\n");
+        let r = render_as_written("# عنوان\n\nپاراگراف نخست\nادامه‌اش.\n\nپاراگراف دوم\n");
         assert_eq!(r.first_paragraph, "پاراگراف نخست ادامه‌اش.");
         assert_eq!(r.word_count, 6);
         assert_eq!(r.reading_minutes(), 1);
-        assert_eq!(render(&"کلمه ".repeat(401)).reading_minutes(), 3);
+        assert_eq!(
+            render(&"کلمه ".repeat(401), DigitStyle::Persian).reading_minutes(),
+            3
+        );
     }
 }

@@ -248,7 +248,7 @@ pub fn parse_article(
         slug_line: source.locate(&[Seg::Key(slug_key)]).0,
         source: shown,
         slug,
-        body: markdown::render(parts.body),
+        body: markdown::render(parts.body, config.body_digits),
         front,
     };
     (Some(article), diagnostics)
