@@ -101,7 +101,7 @@ fn the_article_page_shows_everything_the_release_says() {
         "<dd class=\"news-code\">۱۰۱</dd>",
         ">استان‌ها</a>",
         "<span class=\"figure-value\">۴۷٪</span>",
-        "<span class=\"figure-change\">−۴۷٪</span>",
+        "<span class=\"figure-change\">\u{200e}−۴۷٪</span>",
         "۱۶۵٬۰۰۰ <span class=\"figure-unit\">نفر</span>",
         "کاهش حوادث کار",
         "<img src=\"/press/images/photo.svg\" alt=\"نمای یک کارگاه\">",

@@ -63,7 +63,7 @@ fn the_ilam_release_shows_its_figures_in_persian() {
         "<dd class=\"news-code\">۱۴۰۲۰۷۰۹۱۲</dd>",
         "<span class=\"figure-value\">۴۷٪</span>",
         "۱۶۵٬۰۰۰ <span class=\"figure-unit\">نفر</span>",
-        "۱۹٬۰۰۰٬۰۰۰٬۰۰۰ <span class=\"figure-unit\">تومان</span>",
+        "۱۹ میلیارد <span class=\"figure-unit\">تومان</span>",
         "۱ <span class=\"figure-unit\">رتبه</span>",
         "کوثر موسوی",
         ">استان‌ها</a>",

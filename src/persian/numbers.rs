@@ -2,7 +2,7 @@
 //! (ICU4X `fa` formatting: Persian digits, `٬` grouping, `٫` decimal separator).
 
 use icu_decimal::DecimalFormatter;
-use icu_decimal::input::Decimal;
+use icu_decimal::input::{Decimal, SignDisplay};
 use icu_locale::locale;
 use serde::Serialize;
 
@@ -92,6 +92,16 @@ pub struct NumberFormatter {
     decimal: DecimalFormatter,
 }
 
+/// The scale words Persian news uses for large numbers, largest first. Written here rather
+/// than taken from ICU4X because its compact formatter is behind an unstable feature, and
+/// newsrooms say "هزار میلیارد" where CLDR might change; the digits still come from ICU4X.
+const SCALES: [(i16, &str); 4] = [
+    (12, "هزار میلیارد"),
+    (9, "میلیارد"),
+    (6, "میلیون"),
+    (3, "هزار"),
+];
+
 impl Default for NumberFormatter {
     fn default() -> Self {
         Self::new()
@@ -118,16 +128,40 @@ impl NumberFormatter {
         format!("{}٪", self.format_unsigned(number))
     }
 
-    /// A signed change, always with its sign: `-47` → `−۴۷`, `12` → `+۱۲`.
+    /// A signed change, with its sign unless zero: `-47` → `‎−۴۷`, `12` → `‎+۱۲`. Like ICU's
+    /// own `fa` negatives, a left-to-right mark keeps the sign before the digits in RTL text.
     pub fn format_signed(&self, number: &Number) -> String {
-        let sign = if number.is_negative() {
-            '−'
-        } else if number.as_f64() > 0.0 {
-            '+'
-        } else {
-            return self.format_unsigned(number);
+        match number.as_str().parse::<Decimal>() {
+            Ok(decimal) => {
+                let signed = decimal.with_sign_display(SignDisplay::ExceptZero);
+                self.decimal.format(&signed).to_string()
+            }
+            Err(_) => super::to_persian_digits(number.as_str()),
+        }
+    }
+
+    /// Large round numbers in words, as Persian news writes them: 19000000000 →
+    /// `۱۹ میلیارد`, 165000 → `۱۶۵ هزار`, 3100000000000 → `۳٫۱ هزار میلیارد`. A number the
+    /// words would round (1234567) and a number below `min_words` keep all their digits.
+    pub fn format_words(&self, number: &Number, min_words: f64) -> String {
+        let value = number.as_f64();
+        let Ok(decimal) = number.as_str().parse::<Decimal>() else {
+            return self.format(number);
         };
-        format!("{sign}{}", self.format_unsigned(number))
+        let magnitude = decimal.absolute.nonzero_magnitude_start();
+        let Some(&(exponent, word)) = SCALES.iter().find(|(e, _)| magnitude >= *e) else {
+            return self.format(number);
+        };
+        // Exact only: whole units, or one decimal for fewer than 100 units (۳٫۱ هزار میلیارد).
+        let lowest = decimal.absolute.nonzero_magnitude_end();
+        let exact = lowest >= exponent || (magnitude - exponent < 2 && lowest >= exponent - 1);
+        if value.abs() < min_words || !exact {
+            return self.format(number);
+        }
+        let mut scaled = decimal;
+        scaled.multiply_pow10(-exponent);
+        scaled.absolute.trim_end();
+        format!("{} {word}", self.decimal.format(&scaled))
     }
 
     fn format_unsigned(&self, number: &Number) -> String {
@@ -173,8 +207,21 @@ mod tests {
         assert_eq!(f.format(&n("12.5")), "۱۲٫۵");
         assert_eq!(f.format(&n("47")), "۴۷");
         assert_eq!(f.format_percent(&n("47")), "۴۷٪");
-        assert_eq!(f.format_signed(&n("-47")), "−۴۷");
-        assert_eq!(f.format_signed(&n("12")), "+۱۲");
+        assert_eq!(f.format_signed(&n("-47")), "\u{200e}−۴۷");
+        assert_eq!(f.format_signed(&n("12")), "\u{200e}+۱۲");
         assert_eq!(f.format_signed(&n("0")), "۰");
+    }
+
+    #[test]
+    fn large_round_numbers_in_words() {
+        let f = NumberFormatter::new();
+        let w = |s: &str| f.format_words(&n(s), 1000.0);
+        assert_eq!(w("19000000000"), "۱۹ میلیارد");
+        assert_eq!(w("165000"), "۱۶۵ هزار");
+        assert_eq!(w("3100000000000"), "۳٫۱ هزار میلیارد");
+        assert_eq!(w("2500000"), "۲٫۵ میلیون");
+        assert_eq!(w("1234567"), "۱٬۲۳۴٬۵۶۷", "words would round it");
+        assert_eq!(w("320"), "۳۲۰", "below the threshold");
+        assert_eq!(f.format_words(&n("165000"), 1_000_000.0), "۱۶۵٬۰۰۰");
     }
 }

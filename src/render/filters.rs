@@ -22,10 +22,19 @@ pub fn register(tera: &mut Tera, calendar: Arc<PersianCalendar>, numbers: Arc<Nu
     tera.register_filter("fa_percent", move |v: Value, _: Kwargs, _: &State| {
         with_number(&v, |x| n.format_percent(x))
     });
-    let n = numbers;
+    let n = numbers.clone();
     tera.register_filter("fa_signed", move |v: Value, _: Kwargs, _: &State| {
         with_number(&v, |x| n.format_signed(x))
     });
+    // `{{ 19000000000 | fa_words }}` → `۱۹ میلیارد`; `min` is the smallest number put in words.
+    let n = numbers;
+    tera.register_filter(
+        "fa_words",
+        move |v: Value, kwargs: Kwargs, _: &State| -> TeraResult<String> {
+            let min: f64 = kwargs.get("min")?.unwrap_or(1_000_000.0);
+            Ok(with_number(&v, |x| n.format_words(x, min)))
+        },
+    );
 
     tera.register_filter(
         "jalali",
