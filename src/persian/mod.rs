@@ -5,6 +5,7 @@ pub mod calendar;
 pub mod digits;
 pub mod numbers;
 pub mod slug;
+pub mod typography;
 pub mod words;
 
 pub use calendar::{JalaliFormat, PersianCalendar};
