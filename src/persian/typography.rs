@@ -227,7 +227,7 @@ fn check_prose(text: &str, base: usize, out: &mut Vec<Finding>) {
                 }
             }
             '"' => {
-                let fix = if quotes.len() % 2 == 0 { "«" } else { "»" };
+                let fix = if quotes.len().is_multiple_of(2) { "«" } else { "»" };
                 push(&mut quotes, Rule::StraightQuotes, i..end, Some(fix.into()));
             }
             ' ' if char_at(k + 1) == Some(' ') => {
@@ -247,7 +247,7 @@ fn check_prose(text: &str, base: usize, out: &mut Vec<Finding>) {
         k += 1;
     }
     // Straight quotes count only in pairs around Persian; others belong to Latin text.
-    if quotes.len() % 2 == 0 && text.chars().any(is_persian_letter) {
+    if quotes.len().is_multiple_of(2) && text.chars().any(is_persian_letter) {
         out.extend(quotes);
     }
 
