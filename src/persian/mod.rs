@@ -3,6 +3,7 @@
 
 pub mod calendar;
 pub mod digits;
+pub mod folding;
 pub mod numbers;
 pub mod slug;
 pub mod typography;
