@@ -74,3 +74,38 @@ fn the_ilam_release_shows_its_figures_in_persian() {
         );
     }
 }
+
+#[test]
+fn the_sample_site_speaks_persian_dates_and_digits() {
+    let (out, report) = build_sample();
+    assert!(report.succeeded);
+    let public = out.path().join("public");
+    // The Ilam release was published on 9 Mehr 1402, so its month has an archive page.
+    let month = read(public.join("archive/1402/07/index.html"));
+    assert!(month.contains("<h1>خبرهای مهر ۱۴۰۲</h1>"));
+    assert!(month.contains("کاهش ۴۷ درصدی"));
+    let year = read(public.join("archive/1402/index.html"));
+    assert!(year.contains("href=\"/archive/1402/07/\">مهر ۱۴۰۲</a>"));
+    assert!(read(public.join("archive/index.html")).contains("href=\"/archive/1402/\""));
+    // Listings show Jalali dates with Persian digits, never Latin digits in dates.
+    let home = read(public.join("index.html"));
+    assert!(
+        home.contains(">۹ مهر ۱۴۰۲</time>"),
+        "home page dates are Jalali"
+    );
+    let visible_dates: Vec<&str> = home
+        .split("</time>")
+        .filter_map(|s| s.rsplit('>').next())
+        .collect();
+    assert!(
+        visible_dates
+            .iter()
+            .all(|d| !d.chars().any(|c| c.is_ascii_digit())),
+        "{visible_dates:?}"
+    );
+    // Body digits are Persian by default (the release body has "NGL" left as written).
+    let dir = public.join("news/1402070912");
+    let article = read(dir.join(files(&dir).into_iter().next().unwrap()));
+    assert!(article.contains("طرح NGL استان"));
+    assert!(article.contains("۱۹ نشست ماهانه"));
+}

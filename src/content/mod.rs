@@ -14,7 +14,7 @@ use walkdir::WalkDir;
 use crate::config::SiteConfig;
 use crate::diagnostic::Diagnostic;
 use crate::markdown::{self, RenderedMarkdown};
-use crate::persian::slugify;
+use crate::persian::slugify_or;
 use crate::yaml::{Seg, YamlSource};
 pub use front_matter::{FrontMatter, Image, Metric};
 
@@ -234,10 +234,7 @@ pub fn parse_article(
         return (None, diagnostics);
     };
     let slug_source = front.slug.as_deref().unwrap_or(&front.title);
-    let mut slug = slugify(slug_source);
-    if slug.is_empty() {
-        slug = front.id.to_string();
-    }
+    let slug = slugify_or(slug_source, &front.id.to_string());
     let slug_key = if front.slug.is_some() {
         "slug"
     } else {

@@ -228,6 +228,18 @@ pub fn jalali_to_gregorian(year: i16, month: i8, day: i8) -> Result<civil::Date,
     .map_err(|e| format!("the Jalali date {shown} is out of range: {e}"))
 }
 
+/// The Jalali date of a Gregorian date.
+pub fn gregorian_to_jalali(date: civil::Date) -> Option<JalaliDate> {
+    let iso =
+        Date::try_new_iso(i32::from(date.year()), date.month() as u8, date.day() as u8).ok()?;
+    let jalali = iso.to_calendar(Persian::new());
+    Some(JalaliDate {
+        year: jalali.year().extended_year(),
+        month: jalali.month().ordinal,
+        day: jalali.day_of_month().0,
+    })
+}
+
 /// Days in a Jalali month: 31 in the first six, 30 in the next five, 29 or 30 in Esfand.
 pub fn jalali_month_length(year: i16, month: i8) -> u8 {
     match month {

@@ -19,8 +19,13 @@ pub fn fold(text: &str) -> String {
             'أ' | 'إ' | 'آ' | 'ٱ' => 'ا',
             'ؤ' => 'و',
             // Tatweel, harakat, superscript alef, ZWNJ/ZWJ, soft hyphen, bidi marks.
-            '\u{0640}' | '\u{064B}'..='\u{065F}' | '\u{0670}' | '\u{200B}'..='\u{200F}' | '\u{00AD}'
-            | '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}' => continue,
+            '\u{0640}'
+            | '\u{064B}'..='\u{065F}'
+            | '\u{0670}'
+            | '\u{200B}'..='\u{200F}'
+            | '\u{00AD}'
+            | '\u{202A}'..='\u{202E}'
+            | '\u{2066}'..='\u{2069}' => continue,
             c => match super::digits::digit_value(c) {
                 Some(v) => char::from_digit(v, 10).unwrap_or(c),
                 None => {

@@ -12,4 +12,4 @@ pub mod words;
 pub use calendar::{JalaliFormat, PersianCalendar};
 pub use digits::{to_latin_digits, to_persian_digits};
 pub use numbers::{NumberFormatter, parse_number};
-pub use slug::slugify;
+pub use slug::{slugify, slugify_or};

@@ -39,6 +39,17 @@ pub fn slugify(text: &str) -> String {
     slug
 }
 
+/// The slug of `text`, or of `fallback` (e.g. the news code) when `text` has no letter or
+/// digit. Never empty when the fallback has one.
+pub fn slugify_or(text: &str, fallback: &str) -> String {
+    let slug = slugify(text);
+    if slug.is_empty() {
+        slugify(fallback)
+    } else {
+        slug
+    }
+}
+
 fn is_separator(c: char) -> bool {
     c.is_whitespace()
         || matches!(

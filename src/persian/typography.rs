@@ -227,7 +227,11 @@ fn check_prose(text: &str, base: usize, out: &mut Vec<Finding>) {
                 }
             }
             '"' => {
-                let fix = if quotes.len().is_multiple_of(2) { "«" } else { "»" };
+                let fix = if quotes.len().is_multiple_of(2) {
+                    "«"
+                } else {
+                    "»"
+                };
                 push(&mut quotes, Rule::StraightQuotes, i..end, Some(fix.into()));
             }
             ' ' if char_at(k + 1) == Some(' ') => {
