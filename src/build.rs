@@ -9,6 +9,7 @@ use jiff::Timestamp;
 
 use crate::diagnostic::{self, Diagnostic};
 use crate::output::{Staging, WriteStats};
+use crate::publish::{self, PublishOptions};
 use crate::render::{self, Renderer};
 use crate::site::{self, Selection};
 use crate::{config, content};
@@ -167,7 +168,13 @@ pub fn build(options: &BuildOptions) -> Result<BuildReport> {
             d
         })
     };
-    let problems = render::render_site(&site, &renderer, &sink);
+    let mut problems = render::render_site(&site, &renderer, &sink);
+    let static_dir = options.root.join(STATIC_DIR);
+    let publish = PublishOptions {
+        now,
+        own_robots_txt: static_dir.join("robots.txt").is_file(),
+    };
+    problems.extend(publish::write_all(&site, &publish, &sink));
     if let Some(e) = io_failure.into_inner().ok().flatten() {
         return Err(e);
     }
@@ -176,8 +183,15 @@ pub fn build(options: &BuildOptions) -> Result<BuildReport> {
         return Ok(finish(report));
     }
     // The site's own static files, then the theme's where the site has none of that name.
-    let static_dir = options.root.join(STATIC_DIR);
-    staging.copy_tree(&static_dir, |rel| staging.contains(rel))?;
+    for rel in staging.copy_tree(&static_dir, |rel| staging.contains(rel))? {
+        report.diagnostics.push(
+            Diagnostic::warning(
+                Path::new(STATIC_DIR).join(&rel),
+                "this file is not copied: the site generates a file of the same name",
+            )
+            .with_hint("rename or remove the static file"),
+        );
+    }
     for (rel, bytes) in render::theme::STATIC_FILES {
         if !staging.contains(rel) {
             staging.write(rel, bytes)?;

@@ -96,10 +96,11 @@ impl Staging {
     }
 
     /// Copies every file under `dir` into the output folder, skipping hidden files and any
-    /// path `skip` says is taken.
-    pub fn copy_tree(&self, dir: &Path, skip: impl Fn(&str) -> bool) -> Result<()> {
+    /// path `skip` says is taken. Returns the skipped paths.
+    pub fn copy_tree(&self, dir: &Path, skip: impl Fn(&str) -> bool) -> Result<Vec<String>> {
+        let mut skipped = Vec::new();
         if !dir.is_dir() {
-            return Ok(());
+            return Ok(skipped);
         }
         let walker = walkdir::WalkDir::new(dir)
             .follow_links(false)
@@ -117,13 +118,14 @@ impl Staging {
                 .to_string_lossy()
                 .replace('\\', "/");
             if skip(&rel) {
+                skipped.push(rel);
                 continue;
             }
             let bytes = fs::read(entry.path())
                 .with_context(|| format!("cannot read {}", entry.path().display()))?;
             self.write(&rel, &bytes)?;
         }
-        Ok(())
+        Ok(skipped)
     }
 
     pub fn stats(&self) -> WriteStats {

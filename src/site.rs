@@ -146,7 +146,18 @@ pub fn desk_path(key: &str) -> String {
     format!("desk/{key}/")
 }
 
+/// The short link of an article: `n/1402070912/`, redirecting to the article.
+pub fn short_link_path(id: u64) -> String {
+    format!("n/{id}/")
+}
+
 pub const ARCHIVE_PATH: &str = "archive/";
+pub const FIGURES_PATH: &str = "figures/";
+
+/// The listings that have feeds: the home page, desks, authors and tags.
+pub fn has_feed(listing: &Listing) -> bool {
+    listing.kind != ListingKind::Month
+}
 
 pub fn archive_year_path(year: i32) -> String {
     format!("archive/{year}/")

@@ -238,17 +238,68 @@ fn two_builds_are_byte_identical_and_unchanged_files_are_not_rewritten() {
         );
     }
 
-    // A new paragraph changes only the article page: listings show the first paragraph.
+    // A new paragraph changes the article page and what carries full text (feeds, open
+    // data), not the listings, which show the first paragraph.
     let path = site.path().join("content/economy/five.md");
     fs::write(&path, read(&path) + "\nپاراگراف تازه.\n").unwrap();
-    assert_eq!(build(site.path()).written.written, 1);
-    // A new first paragraph is the summary, so the home, desk, author and month pages change too.
+    let feeds = [
+        "rss.xml",
+        "atom.xml",
+        "desk/economy/rss.xml",
+        "desk/economy/atom.xml",
+        "author/سارا-کریمی/rss.xml",
+        "author/سارا-کریمی/atom.xml",
+    ];
+    let mut expected: Vec<String> = ["news/105/خبر-پنجم-اقتصادی/index.html", "data/articles.json"]
+        .into_iter()
+        .chain(feeds)
+        .map(String::from)
+        .collect();
+    expected.sort();
+    assert_eq!(rewritten(site.path()), expected);
+
+    // A new first paragraph is the summary: the listings that show the release change too.
     fs::write(
         &path,
         read(&path).replace("متن خبر پنجم.", "متن تازهٔ خبر پنجم."),
     )
     .unwrap();
-    assert_eq!(build(site.path()).written.written, 5);
+    let listings = [
+        "index.html",
+        "desk/economy/index.html",
+        "author/سارا-کریمی/index.html",
+        "archive/1402/07/index.html",
+    ];
+    let mut expected: Vec<String> = expected
+        .into_iter()
+        .chain(listings.map(String::from))
+        .collect();
+    expected.sort();
+    assert_eq!(rewritten(site.path()), expected);
+}
+
+/// Builds and returns the files whose inode changed (written anew), sorted.
+fn rewritten(root: &std::path::Path) -> Vec<String> {
+    let out = root.join("public");
+    let inodes = |dir: &std::path::Path| -> std::collections::HashMap<String, u64> {
+        files(dir)
+            .into_iter()
+            .map(|f| {
+                let ino = fs::metadata(dir.join(&f)).unwrap().ino();
+                (f, ino)
+            })
+            .collect()
+    };
+    let before = inodes(&out);
+    assert!(build(root).succeeded);
+    let after = inodes(&out);
+    let mut changed: Vec<String> = after
+        .into_iter()
+        .filter(|(f, ino)| before.get(f) != Some(ino))
+        .map(|(f, _)| f)
+        .collect();
+    changed.sort();
+    changed
 }
 
 #[test]

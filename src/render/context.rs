@@ -5,47 +5,8 @@ use serde::Serialize;
 
 use crate::config::SiteConfig;
 use crate::content::{Article, Metric};
+use crate::links::Links;
 use crate::site::{self, Listing, ListingKind, Page, Site};
-
-/// Turns site-relative paths into links that respect the base path and into absolute URLs.
-pub struct Links<'a> {
-    config: &'a SiteConfig,
-}
-
-impl<'a> Links<'a> {
-    pub fn new(config: &'a SiteConfig) -> Self {
-        Links { config }
-    }
-
-    /// `news/12/خبر/` → `/press/news/12/%D8%AE%D8%A8%D8%B1/`.
-    pub fn link(&self, path: &str) -> String {
-        format!("{}{}", self.config.base_path, encode_path(path))
-    }
-
-    pub fn absolute(&self, path: &str) -> String {
-        format!("{}{}", self.config.base_url, encode_path(path))
-    }
-
-    /// An image or file source: site-relative paths become links, full URLs stay as written.
-    pub fn asset(&self, src: &str) -> String {
-        if src.starts_with("https://") || src.starts_with("http://") {
-            src.to_string()
-        } else {
-            self.link(src.trim_start_matches('/'))
-        }
-    }
-}
-
-/// Percent-encodes a URL path, keeping `/` and the unreserved ASCII characters.
-fn encode_path(path: &str) -> String {
-    const SET: &percent_encoding::AsciiSet = &percent_encoding::NON_ALPHANUMERIC
-        .remove(b'/')
-        .remove(b'-')
-        .remove(b'_')
-        .remove(b'.')
-        .remove(b'~');
-    percent_encoding::utf8_percent_encode(path, SET).to_string()
-}
 
 #[derive(Serialize)]
 pub struct SiteContext {
@@ -69,6 +30,8 @@ pub struct NamedLink {
 #[derive(Serialize)]
 pub struct ImageContext {
     pub src: String,
+    /// For OpenGraph and structured data.
+    pub absolute: String,
     pub alt: String,
     pub caption: Option<String>,
 }
@@ -99,6 +62,9 @@ pub struct ArticleContext {
     pub word_count: usize,
     pub reading_minutes: usize,
     pub permalink: String,
+    /// The short link (`/n/<id>/`), as a link and as the absolute URL shown to readers.
+    pub short_link: String,
+    pub short_url: String,
     pub extra: serde_json::Map<String, serde_json::Value>,
 }
 
@@ -141,6 +107,21 @@ pub struct PageContext {
     pub description: String,
     /// Absolute URL, for `<link rel="canonical">`.
     pub canonical: String,
+    /// The feeds of what this page lists, for `<link rel="alternate">`.
+    pub feeds: Option<FeedLinks>,
+}
+
+#[derive(Serialize)]
+pub struct FeedLinks {
+    pub rss: String,
+    pub atom: String,
+}
+
+/// A key figure on the figures page, with the release it comes from.
+#[derive(Serialize)]
+pub struct FigureContext {
+    pub metric: Metric,
+    pub article: SummaryContext,
 }
 
 #[derive(Serialize)]
@@ -214,6 +195,7 @@ pub fn summary(site: &Site, article: &Article, links: &Links) -> SummaryContext 
             .collect(),
         image: article.front.image.as_ref().map(|img| ImageContext {
             src: links.asset(&img.src),
+            absolute: links.absolute_asset(&img.src),
             alt: img.alt.clone(),
             caption: img.caption.clone(),
         }),
@@ -239,6 +221,8 @@ pub fn article(site: &Site, article: &Article, links: &Links) -> ArticleContext 
         word_count: article.body.word_count,
         reading_minutes: article.body.reading_minutes(),
         permalink: links.absolute(&site::article_path(article)),
+        short_link: links.link(&site::short_link_path(article.front.id)),
+        short_url: links.absolute(&site::short_link_path(article.front.id)),
         extra: article.front.extra.clone(),
     }
 }
@@ -284,19 +268,5 @@ pub fn pagination(listing: &Listing, page: &Page, links: &Links) -> PaginationCo
         previous: (page.number > 1).then(|| url(page.number - 1)),
         next: (page.number < page.count).then(|| url(page.number + 1)),
         links: shown,
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn encodes_persian_paths() {
-        assert_eq!(
-            encode_path("news/12/خبر-تازه/"),
-            "news/12/%D8%AE%D8%A8%D8%B1-%D8%AA%D8%A7%D8%B2%D9%87/"
-        );
-        assert_eq!(encode_path("a b?c#d"), "a%20b%3Fc%23d");
     }
 }

@@ -4,20 +4,21 @@
 
 pub mod context;
 pub mod filters;
+mod pages;
+pub mod structured_data;
 pub mod theme;
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
-use rayon::prelude::*;
 use tera::{Context, Tera, Value};
 
 use crate::config::SiteConfig;
 use crate::diagnostic::Diagnostic;
+use crate::links::Links;
 use crate::persian::{NumberFormatter, PersianCalendar};
-use crate::site::{Listing, Site};
-use context::Links;
+use crate::site::Site;
 
 pub const TEMPLATES_DIR: &str = "templates";
 
@@ -26,7 +27,7 @@ pub type Sink<'a> = dyn Fn(&str, Vec<u8>) -> Result<(), Diagnostic> + Sync + 'a;
 
 pub struct Renderer {
     tera: Tera,
-    calendar: Arc<PersianCalendar>,
+    pub(crate) calendar: Arc<PersianCalendar>,
 }
 
 impl Renderer {
@@ -100,7 +101,7 @@ impl Renderer {
         Ok(Renderer { tera, calendar })
     }
 
-    fn render(&self, template: &str, context: &Context) -> Result<Vec<u8>, Diagnostic> {
+    pub(crate) fn render(&self, template: &str, context: &Context) -> Result<Vec<u8>, Diagnostic> {
         let mut out = Vec::with_capacity(16 * 1024);
         self.tera
             .render_to(template, context, &mut out)
@@ -202,125 +203,12 @@ fn error_chain(e: &dyn std::error::Error) -> String {
     message
 }
 
-/// Renders every page of the site into `sink`: articles, listings with their pages, and the
-/// 404 page. Returns the problems met; pages that failed are not written.
+/// Renders every page of the site into `sink`: articles with their short links, listings
+/// with their pages, the archive, the figures page and the 404 page. Returns the problems
+/// met; pages that failed are not written.
 pub fn render_site(site: &Site, renderer: &Renderer, sink: &Sink) -> Vec<Diagnostic> {
-    let links = Links::new(&site.config);
-    let summaries: Vec<Value> = site
-        .articles
-        .par_iter()
-        .map(|a| Value::from_serializable(&context::summary(site, a, &links)))
-        .collect();
-
-    let articles = site.articles.par_iter().map(|article| {
-        let mut ctx = Context::new();
-        let path = crate::site::article_path(article);
-        ctx.insert(
-            "page",
-            &context::PageContext {
-                title: article.front.title.clone(),
-                description: article.summary().to_string(),
-                canonical: links.absolute(&path),
-            },
-        );
-        ctx.insert("article", &context::article(site, article, &links));
-        if let Some((year, month)) = crate::site::jalali_month(&renderer.calendar, article) {
-            ctx.insert(
-                "archive_month",
-                &context::NamedLink {
-                    name: renderer.calendar.month_name(year, month),
-                    url: links.link(&crate::site::archive_month_path(year, month)),
-                },
-            );
-        }
-        let html = renderer.render("article.html", &ctx)?;
-        sink(&format!("{path}index.html"), html)
-    });
-
-    let listing_pages: Vec<(&Listing, crate::site::Page)> = site
-        .all_listings()
-        .flat_map(|l| {
-            l.pages(site.config.page_size)
-                .into_iter()
-                .map(move |p| (l, p))
-        })
-        .collect();
-    let listings = listing_pages.par_iter().map(|(listing, page)| {
-        let path = listing.page_path(page.number);
-        let mut ctx = Context::new();
-        ctx.insert(
-            "page",
-            &context::PageContext {
-                title: listing.name.clone(),
-                description: if listing.description.is_empty() {
-                    site.config.description.clone()
-                } else {
-                    listing.description.clone()
-                },
-                canonical: links.absolute(&path),
-            },
-        );
-        ctx.insert("listing", &context::listing(listing, &links));
-        ctx.insert("pagination", &context::pagination(listing, page, &links));
-        let items: Vec<Value> = listing.articles[page.items.clone()]
-            .iter()
-            .map(|&i| summaries[i].clone())
-            .collect();
-        ctx.insert_value("items", Value::from(items));
-        let html = renderer.render("list.html", &ctx)?;
-        sink(&format!("{path}index.html"), html)
-    });
-
-    // The archive: an index of every year, and a page per year listing its months.
-    let archive_pages: Vec<Option<&crate::site::ArchiveYear>> = std::iter::once(None)
-        .chain(site.archive.iter().map(Some))
-        .collect();
-    let archives = archive_pages.par_iter().map(|year| {
-        let (path, years) = match year {
-            Some(y) => (y.path.clone(), vec![context::archive_year(y, &links)]),
-            None => (
-                crate::site::ARCHIVE_PATH.to_string(),
-                site.archive
-                    .iter()
-                    .map(|y| context::archive_year(y, &links))
-                    .collect(),
-            ),
-        };
-        let mut ctx = Context::new();
-        ctx.insert(
-            "page",
-            &context::PageContext {
-                title: String::new(),
-                description: site.config.description.clone(),
-                canonical: links.absolute(&path),
-            },
-        );
-        ctx.insert("years", &years);
-        ctx.insert("year", &year.map(|y| y.year));
-        let html = renderer.render("archive.html", &ctx)?;
-        sink(&format!("{path}index.html"), html)
-    });
-
-    let not_found = rayon::iter::once(()).map(|_| {
-        let mut ctx = Context::new();
-        ctx.insert(
-            "page",
-            &context::PageContext {
-                title: String::new(),
-                description: site.config.description.clone(),
-                canonical: links.absolute("404.html"),
-            },
-        );
-        let html = renderer.render("404.html", &ctx)?;
-        sink("404.html", html)
-    });
-
-    let mut problems: Vec<Diagnostic> = articles
-        .chain(listings)
-        .chain(archives)
-        .chain(not_found)
-        .filter_map(Result::err)
-        .collect();
+    let pages = pages::Pages::new(site, renderer, sink);
+    let mut problems: Vec<Diagnostic> = pages.render_all();
     // One broken template fails every page: report it once.
     problems.sort_by(|a, b| (&a.path, &a.message).cmp(&(&b.path, &b.message)));
     problems.dedup_by(|a, b| a.path == b.path && a.message == b.message);

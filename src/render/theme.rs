@@ -13,6 +13,11 @@ pub const TEMPLATES: &[(&str, &str)] = &[
     ("list.html", include_str!("../../templates/list.html")),
     ("404.html", include_str!("../../templates/404.html")),
     ("archive.html", include_str!("../../templates/archive.html")),
+    ("figures.html", include_str!("../../templates/figures.html")),
+    (
+        "shortlink.html",
+        include_str!("../../templates/shortlink.html"),
+    ),
     (
         "partials/card.html",
         include_str!("../../templates/partials/card.html"),

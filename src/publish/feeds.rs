@@ -1,0 +1,221 @@
+//! RSS 2.0 and Atom feeds for the whole site and for each desk, author and tag: the newest
+//! articles with summary and full content. Dates are Gregorian, as feed readers require:
+//! RFC 822 (RFC 9110 form) in RSS, RFC 3339 in Atom. Written with a small escaping writer
+//! rather than the `rss`/`atom_syndication` crates, which would bring chrono and builders for
+//! two fixed shapes; feedparser and xmllint check the output in CI.
+
+use std::fmt::Write;
+
+use jiff::Timestamp;
+use jiff::fmt::rfc2822::DateTimePrinter;
+
+use super::xml::escape;
+use crate::content::Article;
+use crate::diagnostic::Diagnostic;
+use crate::links::Links;
+use crate::render::Sink;
+use crate::site::{self, Listing, Site};
+
+/// Articles per feed.
+pub const FEED_SIZE: usize = 50;
+
+pub fn write(site: &Site, links: &Links, sink: &Sink) -> Vec<Result<(), Diagnostic>> {
+    use rayon::prelude::*;
+    let listings: Vec<&Listing> = site.all_listings().filter(|l| site::has_feed(l)).collect();
+    listings
+        .par_iter()
+        .flat_map(|listing| {
+            let feed = Feed::new(site, listing, links);
+            vec![
+                sink(&format!("{}rss.xml", listing.path), feed.rss().into_bytes()),
+                sink(
+                    &format!("{}atom.xml", listing.path),
+                    feed.atom().into_bytes(),
+                ),
+            ]
+        })
+        .collect()
+}
+
+struct Feed<'a> {
+    site: &'a Site,
+    links: &'a Links<'a>,
+    title: String,
+    description: String,
+    /// The listing's page, absolute.
+    page_url: String,
+    /// The feed files, absolute, without extension.
+    base: String,
+    articles: Vec<&'a Article>,
+    /// The newest publication or update among the articles: the feed changes only when they do.
+    updated: Timestamp,
+}
+
+impl<'a> Feed<'a> {
+    fn new(site: &'a Site, listing: &'a Listing, links: &'a Links<'a>) -> Self {
+        let articles: Vec<&Article> = listing
+            .articles
+            .iter()
+            .take(FEED_SIZE)
+            .map(|&i| &site.articles[i])
+            .collect();
+        let updated = articles
+            .iter()
+            .map(|a| a.front.updated.unwrap_or(a.front.date))
+            .max()
+            .unwrap_or(Timestamp::UNIX_EPOCH);
+        let title = match listing.kind {
+            site::ListingKind::Home => site.config.title.clone(),
+            _ => format!("{} | {}", listing.name, site.config.title),
+        };
+        let description = if listing.description.is_empty() {
+            &site.config.description
+        } else {
+            &listing.description
+        };
+        Feed {
+            site,
+            links,
+            title,
+            description: description.clone(),
+            page_url: links.uri(&listing.path),
+            base: links.uri(&listing.path),
+            articles,
+            updated,
+        }
+    }
+
+    fn article_url(&self, article: &Article) -> String {
+        self.links.uri(&site::article_path(article))
+    }
+
+    /// The guid: the news code's short link, stable even when the title (and slug) changes.
+    fn guid(&self, article: &Article) -> String {
+        self.links.uri(&site::short_link_path(article.front.id))
+    }
+
+    fn categories(&self, article: &'a Article) -> Vec<&'a str> {
+        let desk = self
+            .site
+            .desk_of(article)
+            .map_or(article.front.desk.as_str(), |d| d.name.as_str());
+        std::iter::once(desk)
+            .chain(article.front.tags.iter().map(String::as_str))
+            .collect()
+    }
+
+    fn rss(&self) -> String {
+        let date = |t: &Timestamp| {
+            DateTimePrinter::new()
+                .timestamp_to_rfc9110_string(t)
+                .unwrap_or_default()
+        };
+        let mut out = String::with_capacity(4096 + self.articles.len() * 8192);
+        out.push_str("<?xml version=\"1.0\" encoding=\"utf-8\"?>\n");
+        out.push_str("<rss version=\"2.0\" xmlns:atom=\"http://www.w3.org/2005/Atom\" xmlns:dc=\"http://purl.org/dc/elements/1.1/\" xmlns:content=\"http://purl.org/rss/1.0/modules/content/\">\n<channel>\n");
+        let _ = writeln!(out, "<title>{}</title>", escape(&self.title));
+        let _ = writeln!(out, "<link>{}</link>", escape(&self.page_url));
+        let _ = writeln!(
+            out,
+            "<description>{}</description>",
+            escape(&self.description)
+        );
+        out.push_str("<language>fa</language>\n<generator>chapar</generator>\n");
+        let _ = writeln!(
+            out,
+            "<lastBuildDate>{}</lastBuildDate>",
+            date(&self.updated)
+        );
+        let _ = writeln!(
+            out,
+            "<atom:link href=\"{}rss.xml\" rel=\"self\" type=\"application/rss+xml\"/>",
+            escape(&self.base)
+        );
+        for a in &self.articles {
+            out.push_str("<item>\n");
+            let _ = writeln!(out, "<title>{}</title>", escape(&a.front.title));
+            let _ = writeln!(out, "<link>{}</link>", escape(&self.article_url(a)));
+            let _ = writeln!(
+                out,
+                "<guid isPermaLink=\"true\">{}</guid>",
+                escape(&self.guid(a))
+            );
+            let _ = writeln!(out, "<description>{}</description>", escape(a.summary()));
+            let _ = writeln!(
+                out,
+                "<content:encoded>{}</content:encoded>",
+                escape(&a.body.html)
+            );
+            for author in &a.front.authors {
+                let _ = writeln!(out, "<dc:creator>{}</dc:creator>", escape(author));
+            }
+            for category in self.categories(a) {
+                let _ = writeln!(out, "<category>{}</category>", escape(category));
+            }
+            let _ = writeln!(out, "<pubDate>{}</pubDate>", date(&a.front.date));
+            out.push_str("</item>\n");
+        }
+        out.push_str("</channel>\n</rss>\n");
+        out
+    }
+
+    fn atom(&self) -> String {
+        let mut out = String::with_capacity(4096 + self.articles.len() * 8192);
+        out.push_str("<?xml version=\"1.0\" encoding=\"utf-8\"?>\n<feed xmlns=\"http://www.w3.org/2005/Atom\" xml:lang=\"fa\">\n");
+        let _ = writeln!(out, "<title>{}</title>", escape(&self.title));
+        let _ = writeln!(out, "<subtitle>{}</subtitle>", escape(&self.description));
+        let _ = writeln!(out, "<id>{}</id>", escape(&self.page_url));
+        let _ = writeln!(
+            out,
+            "<link rel=\"self\" type=\"application/atom+xml\" href=\"{}atom.xml\"/>",
+            escape(&self.base)
+        );
+        let _ = writeln!(
+            out,
+            "<link rel=\"alternate\" type=\"text/html\" href=\"{}\"/>",
+            escape(&self.page_url)
+        );
+        let _ = writeln!(out, "<updated>{}</updated>", self.updated);
+        out.push_str("<generator>chapar</generator>\n");
+        for a in &self.articles {
+            let url = self.article_url(a);
+            out.push_str("<entry>\n");
+            let _ = writeln!(out, "<title>{}</title>", escape(&a.front.title));
+            let _ = writeln!(out, "<id>{}</id>", escape(&self.guid(a)));
+            let _ = writeln!(
+                out,
+                "<link rel=\"alternate\" type=\"text/html\" href=\"{}\"/>",
+                escape(&url)
+            );
+            let _ = writeln!(out, "<published>{}</published>", a.front.date);
+            let _ = writeln!(
+                out,
+                "<updated>{}</updated>",
+                a.front.updated.unwrap_or(a.front.date)
+            );
+            for author in &a.front.authors {
+                let uri = self.links.uri(&site::author_path(author));
+                let _ = writeln!(
+                    out,
+                    "<author><name>{}</name><uri>{}</uri></author>",
+                    escape(author),
+                    escape(&uri)
+                );
+            }
+            for category in self.categories(a) {
+                let _ = writeln!(out, "<category term=\"{}\"/>", escape(category));
+            }
+            let _ = writeln!(out, "<summary>{}</summary>", escape(a.summary()));
+            // xml:base resolves the body's site-relative links for feed readers.
+            let _ = writeln!(
+                out,
+                "<content type=\"html\" xml:base=\"{}\">{}</content>",
+                escape(&url),
+                escape(&a.body.html)
+            );
+            out.push_str("</entry>\n");
+        }
+        out.push_str("</feed>\n");
+        out
+    }
+}

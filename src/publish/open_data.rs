@@ -1,0 +1,137 @@
+//! Open data for other newsrooms and researchers: `data/articles.json` (every article's
+//! metadata and URL) and `data/metrics.csv` (one row per key figure).
+
+use serde::Serialize;
+
+use crate::content::{Article, Metric};
+use crate::diagnostic::Diagnostic;
+use crate::links::Links;
+use crate::persian::PersianCalendar;
+use crate::persian::calendar::JalaliFormat;
+use crate::persian::to_latin_digits;
+use crate::render::Sink;
+use crate::site::{self, Site};
+
+#[derive(Serialize)]
+struct ArticlesFile<'a> {
+    site: SiteInfo<'a>,
+    articles: Vec<ArticleRecord<'a>>,
+}
+
+#[derive(Serialize)]
+struct SiteInfo<'a> {
+    title: &'a str,
+    url: &'a str,
+    language: &'static str,
+}
+
+#[derive(Serialize)]
+struct ArticleRecord<'a> {
+    id: u64,
+    title: &'a str,
+    lead: Option<&'a str>,
+    summary: &'a str,
+    url: String,
+    short_url: String,
+    /// RFC 3339.
+    date: String,
+    /// `1402/07/09`, in the site's time zone.
+    jalali_date: String,
+    updated: Option<String>,
+    desk: DeskRecord<'a>,
+    authors: &'a [String],
+    tags: &'a [String],
+    metrics: &'a [Metric],
+    word_count: usize,
+}
+
+#[derive(Serialize)]
+struct DeskRecord<'a> {
+    key: &'a str,
+    name: &'a str,
+}
+
+pub fn write(site: &Site, links: &Links, sink: &Sink) -> Vec<Result<(), Diagnostic>> {
+    let calendar = PersianCalendar::new(site.config.timezone.clone());
+    let jalali = |a: &Article| to_latin_digits(&calendar.format(a.front.date, JalaliFormat::Short));
+    let records: Vec<ArticleRecord> = site
+        .articles
+        .iter()
+        .map(|a| ArticleRecord {
+            id: a.front.id,
+            title: &a.front.title,
+            lead: a.front.lead.as_deref(),
+            summary: a.summary(),
+            url: links.uri(&site::article_path(a)),
+            short_url: links.uri(&site::short_link_path(a.front.id)),
+            date: a.front.date.to_string(),
+            jalali_date: jalali(a),
+            updated: a.front.updated.map(|t| t.to_string()),
+            desk: DeskRecord {
+                key: &a.front.desk,
+                name: site
+                    .desk_of(a)
+                    .map_or(a.front.desk.as_str(), |d| d.name.as_str()),
+            },
+            authors: &a.front.authors,
+            tags: &a.front.tags,
+            metrics: &a.front.metrics,
+            word_count: a.body.word_count,
+        })
+        .collect();
+    let file = ArticlesFile {
+        site: SiteInfo {
+            title: &site.config.title,
+            url: &site.config.base_url,
+            language: "fa",
+        },
+        articles: records,
+    };
+    let json = serde_json::to_vec_pretty(&file)
+        .map_err(|e| Diagnostic::error("data/articles.json", e.to_string()));
+    let csv = metrics_csv(site, links, &jalali)
+        .map_err(|e| Diagnostic::error("data/metrics.csv", e.to_string()));
+    vec![
+        json.and_then(|j| sink("data/articles.json", j)),
+        csv.and_then(|c| sink("data/metrics.csv", c)),
+    ]
+}
+
+fn metrics_csv(
+    site: &Site,
+    links: &Links,
+    jalali: &dyn Fn(&Article) -> String,
+) -> Result<Vec<u8>, csv::Error> {
+    let mut writer = csv::Writer::from_writer(Vec::new());
+    writer.write_record([
+        "id",
+        "date",
+        "jalali_date",
+        "desk",
+        "label",
+        "value",
+        "unit",
+        "change",
+        "period",
+        "url",
+    ])?;
+    for a in &site.articles {
+        for m in &a.front.metrics {
+            writer.write_record([
+                a.front.id.to_string().as_str(),
+                &a.front.date.to_string(),
+                &jalali(a),
+                &a.front.desk,
+                &m.label,
+                m.value.as_str(),
+                m.unit.as_deref().unwrap_or(""),
+                m.change.as_ref().map_or("", |c| c.as_str()),
+                m.period.as_deref().unwrap_or(""),
+                &links.uri(&site::article_path(a)),
+            ])?;
+        }
+    }
+    writer
+        .into_inner()
+        .map_err(|e| csv::Error::from(e.into_error()))
+}

@@ -1,0 +1,41 @@
+//! schema.org `NewsArticle` JSON-LD for article pages, built as JSON (never by string
+//! concatenation in a template) so it is always valid.
+
+use serde_json::{Value, json};
+
+use crate::content::Article;
+use crate::links::Links;
+use crate::site::{self, Site};
+
+/// The JSON-LD of an article, safe to put inside `<script type="application/ld+json">`.
+pub fn news_article(site: &Site, article: &Article, links: &Links) -> String {
+    let url = links.absolute(&site::article_path(article));
+    let front = &article.front;
+    let authors: Vec<Value> = front
+        .authors
+        .iter()
+        .map(|name| json!({"@type": "Person", "name": name, "url": links.absolute(&site::author_path(name))}))
+        .collect();
+    let mut data = json!({
+        "@context": "https://schema.org",
+        "@type": "NewsArticle",
+        "headline": front.title,
+        "description": article.summary(),
+        "url": url,
+        "mainEntityOfPage": url,
+        "identifier": front.id.to_string(),
+        "datePublished": front.date.to_string(),
+        "dateModified": front.updated.unwrap_or(front.date).to_string(),
+        "author": authors,
+        "publisher": {"@type": "Organization", "name": site.config.title, "url": site.config.base_url},
+        "articleSection": site.desk_of(article).map_or(front.desk.as_str(), |d| d.name.as_str()),
+        "keywords": front.tags,
+        "inLanguage": "fa",
+        "wordCount": article.body.word_count,
+    });
+    if let Some(image) = &front.image {
+        data["image"] = json!([links.absolute_asset(&image.src)]);
+    }
+    // `</script>` inside a string would end the element early; `<\/` is the same JSON string.
+    data.to_string().replace("</", "<\\/")
+}
