@@ -35,17 +35,49 @@ impl RenderedMarkdown {
     }
 }
 
-fn options() -> Options {
+fn parser_options() -> Options {
     Options::ENABLE_TABLES
         | Options::ENABLE_FOOTNOTES
         | Options::ENABLE_STRIKETHROUGH
         | Options::ENABLE_HEADING_ATTRIBUTES
 }
 
-/// Renders a body; digits in running text follow `digits` (code is left as written).
-pub fn render(markdown: &str, digits: DigitStyle) -> RenderedMarkdown {
+/// How bodies are rendered for this site.
+#[derive(Debug, Clone, Copy)]
+pub struct BodyOptions<'a> {
+    /// Digits in running text (code is left as written).
+    pub digits: DigitStyle,
+    /// The site's base path (`/press/`): root-relative links and images (`/news/12/`) get it,
+    /// so a site served from a sub-path keeps its internal links.
+    pub base_path: &'a str,
+}
+
+impl Default for BodyOptions<'_> {
+    fn default() -> Self {
+        BodyOptions {
+            digits: DigitStyle::AsWritten,
+            base_path: "/",
+        }
+    }
+}
+
+/// `/news/12/` → `/press/news/12/`; other URLs (`https://…`, `//host/…`, `#…`, relative) as
+/// written.
+fn under_base<'e>(url: CowStr<'e>, base_path: &str) -> CowStr<'e> {
+    if base_path == "/"
+        || !url.starts_with('/')
+        || url.starts_with("//")
+        || url.starts_with(base_path)
+    {
+        return url;
+    }
+    CowStr::from(format!("{}{}", base_path.trim_end_matches('/'), url))
+}
+
+pub fn render(markdown: &str, options: BodyOptions) -> RenderedMarkdown {
+    let BodyOptions { digits, base_path } = options;
     let mut in_code = false;
-    let mut events: Vec<Event> = Parser::new_ext(markdown, options())
+    let mut events: Vec<Event> = Parser::new_ext(markdown, parser_options())
         .map(|event| match event {
             Event::Start(Tag::CodeBlock(_)) => {
                 in_code = true;
@@ -59,6 +91,28 @@ pub fn render(markdown: &str, digits: DigitStyle) -> RenderedMarkdown {
                 Cow::Borrowed(_) => Event::Text(text),
                 Cow::Owned(converted) => Event::Text(converted.into()),
             },
+            Event::Start(Tag::Link {
+                link_type,
+                dest_url,
+                title,
+                id,
+            }) => Event::Start(Tag::Link {
+                link_type,
+                dest_url: under_base(dest_url, base_path),
+                title,
+                id,
+            }),
+            Event::Start(Tag::Image {
+                link_type,
+                dest_url,
+                title,
+                id,
+            }) => Event::Start(Tag::Image {
+                link_type,
+                dest_url: under_base(dest_url, base_path),
+                title,
+                id,
+            }),
             other => other,
         })
         .collect();
@@ -145,13 +199,43 @@ mod tests {
     use super::*;
 
     fn render_as_written(md: &str) -> RenderedMarkdown {
-        render(md, DigitStyle::AsWritten)
+        render(md, BodyOptions::default())
+    }
+
+    fn persian() -> BodyOptions<'static> {
+        BodyOptions {
+            digits: DigitStyle::Persian,
+            base_path: "/",
+        }
+    }
+
+    #[test]
+    fn root_relative_links_get_the_base_path() {
+        let md = "[a](/news/1/) [b](https://x.ir/) [c](#top) [d](other/) ![e](/images/x.jpg) [f](/press/n/1/)";
+        let html = render(
+            md,
+            BodyOptions {
+                digits: DigitStyle::AsWritten,
+                base_path: "/press/",
+            },
+        )
+        .html;
+        for expected in [
+            "href=\"/press/news/1/\"",
+            "href=\"https://x.ir/\"",
+            "href=\"#top\"",
+            "href=\"other/\"",
+            "src=\"/press/images/x.jpg\"",
+            "href=\"/press/n/1/\"",
+        ] {
+            assert!(html.contains(expected), "{expected} in {html}");
+        }
     }
 
     #[test]
     fn body_digits_follow_the_setting_except_in_code() {
         let md = "در سال 1402 رشد 12.5 درصدی و COVID-19\n\n`v2 1402`\n\n```\nlet x = 1402;\n```\n";
-        let html = render(md, DigitStyle::Persian).html;
+        let html = render(md, persian()).html;
         assert!(
             html.contains("<p>در سال ۱۴۰۲ رشد ۱۲٫۵ درصدی و COVID-19</p>"),
             "{html}"
@@ -159,9 +243,15 @@ mod tests {
         assert!(html.contains("<code>v2 1402</code>"));
         assert!(html.contains("let x = 1402;"));
         assert!(
-            render("سال ۱۴۰۲", DigitStyle::Latin)
-                .html
-                .contains("سال 1402")
+            render(
+                "سال ۱۴۰۲",
+                BodyOptions {
+                    digits: DigitStyle::Latin,
+                    base_path: "/"
+                }
+            )
+            .html
+            .contains("سال 1402")
         );
         assert!(render_as_written("سال 1402").html.contains("سال 1402"));
     }
@@ -169,7 +259,7 @@ mod tests {
     #[test]
     fn renders_tables_footnotes_and_strikethrough() {
         let md = "| الف | ب |\n|---|---|\n| ۱ | ۲ |\n\nمتن[^1] و ~~حذف~~\n\n[^1]: پانویس\n";
-        let r = render(md, DigitStyle::AsWritten);
+        let r = render(md, BodyOptions::default());
         assert!(r.html.contains("<table>"), "{}", r.html);
         assert!(r.html.contains("<del>حذف</del>"));
         assert!(r.html.contains("footnote-definition"));
@@ -193,9 +283,6 @@ mod tests {
         assert_eq!(r.first_paragraph, "پاراگراف نخست ادامه‌اش.");
         assert_eq!(r.word_count, 6);
         assert_eq!(r.reading_minutes(), 1);
-        assert_eq!(
-            render(&"کلمه ".repeat(401), DigitStyle::Persian).reading_minutes(),
-            3
-        );
+        assert_eq!(render(&"کلمه ".repeat(401), persian()).reading_minutes(), 3);
     }
 }

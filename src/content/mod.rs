@@ -13,7 +13,7 @@ use walkdir::WalkDir;
 
 use crate::config::SiteConfig;
 use crate::diagnostic::Diagnostic;
-use crate::markdown::{self, RenderedMarkdown};
+use crate::markdown::{self, BodyOptions, RenderedMarkdown};
 use crate::persian::slugify_or;
 use crate::yaml::{Seg, YamlSource};
 pub use front_matter::{FrontMatter, Image, Metric};
@@ -245,7 +245,13 @@ pub fn parse_article(
         slug_line: source.locate(&[Seg::Key(slug_key)]).0,
         source: shown,
         slug,
-        body: markdown::render(parts.body, config.body_digits),
+        body: markdown::render(
+            parts.body,
+            BodyOptions {
+                digits: config.body_digits,
+                base_path: &config.base_path,
+            },
+        ),
         front,
     };
     (Some(article), diagnostics)
