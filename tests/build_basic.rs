@@ -350,3 +350,17 @@ fn the_archive_is_by_jalali_year_and_month() {
             .contains("<a class=\"archive-link\" href=\"/press/archive/1402/07/\">(مهر ۱۴۰۲)</a>")
     );
 }
+
+#[test]
+fn a_bom_and_crlf_line_endings_change_nothing() {
+    let site = site("basic");
+    assert!(build(site.path()).succeeded);
+    let page = "public/news/101/خبر-یکم-استان/index.html";
+    let before = read(site.path().join(page));
+    let path = site.path().join("content/provinces/one.md");
+    let windows = format!("\u{feff}{}", read(&path).replace('\n', "\r\n"));
+    fs::write(&path, windows).unwrap();
+    let report = build(site.path());
+    assert!(report.succeeded, "{:#?}", report.diagnostics);
+    assert_eq!(read(site.path().join(page)), before);
+}
