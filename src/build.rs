@@ -4,7 +4,7 @@
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
-use anyhow::Result;
+use anyhow::{Context, Result};
 use jiff::Timestamp;
 
 use crate::diagnostic::{self, Diagnostic};
@@ -139,7 +139,14 @@ pub fn build(options: &BuildOptions) -> Result<BuildReport> {
     report.files = loaded.files;
     report.diagnostics.extend(loaded.diagnostics);
     let now = options.now.unwrap_or_else(Timestamp::now);
-    let renderer = Renderer::new(&options.root, &config, now);
+    let static_dir = options.root.join(STATIC_DIR);
+    let stylesheet = render::assets::stylesheet(&static_dir).with_context(|| {
+        format!(
+            "cannot read {}",
+            static_dir.join(render::assets::STYLESHEET_SOURCE).display()
+        )
+    })?;
+    let renderer = Renderer::new(&options.root, &config, now, &stylesheet.path);
     if let Err(problems) = &renderer {
         report.diagnostics.extend(problems.iter().cloned());
     }
@@ -169,7 +176,6 @@ pub fn build(options: &BuildOptions) -> Result<BuildReport> {
         })
     };
     let mut problems = render::render_site(&site, &renderer, &sink);
-    let static_dir = options.root.join(STATIC_DIR);
     let publish = PublishOptions {
         now,
         own_robots_txt: static_dir.join("robots.txt").is_file(),
@@ -182,8 +188,15 @@ pub fn build(options: &BuildOptions) -> Result<BuildReport> {
     if report.errors() > 0 {
         return Ok(finish(report));
     }
-    // The site's own static files, then the theme's where the site has none of that name.
-    for rel in staging.copy_tree(&static_dir, |rel| staging.contains(rel))? {
+    // The fingerprinted stylesheet, the site's own static files, then the theme's where the
+    // site has none of that name.
+    staging.write(&stylesheet.path, &stylesheet.bytes)?;
+    let taken = |rel: &str| rel == render::assets::STYLESHEET_SOURCE || staging.contains(rel);
+    for rel in staging
+        .copy_tree(&static_dir, taken)?
+        .into_iter()
+        .filter(|r| r != render::assets::STYLESHEET_SOURCE)
+    {
         report.diagnostics.push(
             Diagnostic::warning(
                 Path::new(STATIC_DIR).join(&rel),
@@ -193,7 +206,7 @@ pub fn build(options: &BuildOptions) -> Result<BuildReport> {
         );
     }
     for (rel, bytes) in render::theme::STATIC_FILES {
-        if !staging.contains(rel) {
+        if !taken(rel) {
             staging.write(rel, bytes)?;
         }
     }

@@ -5,6 +5,7 @@ use std::collections::HashSet;
 
 use pulldown_cmark::{CowStr, Event, Options, Parser, Tag, TagEnd, html};
 
+use crate::persian::bidi::latin_runs;
 use crate::persian::digits::{DigitStyle, convert_prose_digits};
 use crate::persian::slugify;
 use crate::persian::words::count_words;
@@ -77,45 +78,55 @@ fn under_base<'e>(url: CowStr<'e>, base_path: &str) -> CowStr<'e> {
 pub fn render(markdown: &str, options: BodyOptions) -> RenderedMarkdown {
     let BodyOptions { digits, base_path } = options;
     let mut in_code = false;
-    let mut events: Vec<Event> = Parser::new_ext(markdown, parser_options())
-        .map(|event| match event {
+    let mut events: Vec<Event> = Vec::new();
+    for event in Parser::new_ext(markdown, parser_options()) {
+        match event {
             Event::Start(Tag::CodeBlock(_)) => {
                 in_code = true;
-                event
+                events.push(event);
             }
             Event::End(TagEnd::CodeBlock) => {
                 in_code = false;
-                event
+                events.push(event);
             }
-            Event::Text(text) if !in_code => match convert_prose_digits(&text, digits) {
-                Cow::Borrowed(_) => Event::Text(text),
-                Cow::Owned(converted) => Event::Text(converted.into()),
-            },
+            Event::Text(text) if !in_code => {
+                let text = match convert_prose_digits(&text, digits) {
+                    Cow::Borrowed(_) => text,
+                    Cow::Owned(converted) => converted.into(),
+                };
+                push_isolating_latin(&mut events, text);
+            }
             Event::Start(Tag::Link {
                 link_type,
                 dest_url,
                 title,
                 id,
-            }) => Event::Start(Tag::Link {
-                link_type,
-                dest_url: under_base(dest_url, base_path),
-                title,
-                id,
-            }),
+            }) => {
+                let dest_url = under_base(dest_url, base_path);
+                events.push(Event::Start(Tag::Link {
+                    link_type,
+                    dest_url,
+                    title,
+                    id,
+                }));
+            }
             Event::Start(Tag::Image {
                 link_type,
                 dest_url,
                 title,
                 id,
-            }) => Event::Start(Tag::Image {
-                link_type,
-                dest_url: under_base(dest_url, base_path),
-                title,
-                id,
-            }),
-            other => other,
-        })
-        .collect();
+            }) => {
+                let dest_url = under_base(dest_url, base_path);
+                events.push(Event::Start(Tag::Image {
+                    link_type,
+                    dest_url,
+                    title,
+                    id,
+                }));
+            }
+            other => events.push(other),
+        }
+    }
     let mut out = RenderedMarkdown::default();
     let mut used_ids = HashSet::new();
     let mut words = String::new();
@@ -172,6 +183,28 @@ pub fn render(markdown: &str, options: BodyOptions) -> RenderedMarkdown {
     out.html.reserve(markdown.len() * 3 / 2);
     html::push_html(&mut out.html, events.into_iter());
     out
+}
+
+/// Pushes a text, with its Latin runs inside Persian wrapped in `<bdi>` (see `persian::bidi`).
+fn push_isolating_latin<'e>(events: &mut Vec<Event<'e>>, text: CowStr<'e>) {
+    let runs = latin_runs(&text);
+    if runs.is_empty() {
+        events.push(Event::Text(text));
+        return;
+    }
+    let mut at = 0;
+    for run in runs {
+        if run.start > at {
+            events.push(Event::Text(text[at..run.start].to_string().into()));
+        }
+        events.push(Event::InlineHtml("<bdi>".into()));
+        events.push(Event::Text(text[run.clone()].to_string().into()));
+        events.push(Event::InlineHtml("</bdi>".into()));
+        at = run.end;
+    }
+    if at < text.len() {
+        events.push(Event::Text(text[at..].to_string().into()));
+    }
 }
 
 fn plain_text(events: &[Event]) -> String {
@@ -237,7 +270,7 @@ mod tests {
         let md = "در سال 1402 رشد 12.5 درصدی و COVID-19\n\n`v2 1402`\n\n```\nlet x = 1402;\n```\n";
         let html = render(md, persian()).html;
         assert!(
-            html.contains("<p>در سال ۱۴۰۲ رشد ۱۲٫۵ درصدی و COVID-19</p>"),
+            html.contains("<p>در سال ۱۴۰۲ رشد ۱۲٫۵ درصدی و <bdi>COVID-19</bdi></p>"),
             "{html}"
         );
         assert!(html.contains("<code>v2 1402</code>"));

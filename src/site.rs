@@ -119,6 +119,32 @@ impl Site {
         self.desks.get(index)
     }
 
+    /// Up to `count` other articles for the "related" box: those sharing the most tags first,
+    /// then those of the same desk, newer before older. Only the newest articles of each tag
+    /// are considered, so the cost per article stays bounded on large sites.
+    pub fn related(&self, index: usize, count: usize) -> Vec<usize> {
+        const CANDIDATES_PER_LIST: usize = 300;
+        let article = &self.articles[index];
+        let mut scores: BTreeMap<usize, (usize, bool)> = BTreeMap::new();
+        for tag in &article.front.tags {
+            let path = tag_path(tag);
+            if let Ok(t) = self.tags.binary_search_by(|l| l.path.cmp(&path)) {
+                for &i in self.tags[t].articles.iter().take(CANDIDATES_PER_LIST) {
+                    scores.entry(i).or_default().0 += 1;
+                }
+            }
+        }
+        if let Some(desk) = self.desk_of(article) {
+            for &i in desk.articles.iter().take(CANDIDATES_PER_LIST) {
+                scores.entry(i).or_default().1 = true;
+            }
+        }
+        scores.remove(&index);
+        let mut ranked: Vec<(usize, (usize, bool))> = scores.into_iter().collect();
+        ranked.sort_by_key(|&(i, (tags, same_desk))| (std::cmp::Reverse((tags, same_desk)), i));
+        ranked.into_iter().take(count).map(|(i, _)| i).collect()
+    }
+
     pub fn all_listings(&self) -> impl Iterator<Item = &Listing> {
         let months = self.archive.iter().flat_map(|y| &y.months);
         std::iter::once(&self.home)
@@ -313,5 +339,43 @@ mod tests {
         let l = listing(30);
         assert_eq!(l.page_path(1), "tag/t/");
         assert_eq!(l.page_path(3), "tag/t/page/3/");
+    }
+
+    #[test]
+    fn related_articles_share_tags_first_then_the_desk() {
+        use crate::content::parse_article;
+        let config = crate::config::parse("title: t\nbase_url: https://e.org/\ndesks:\n  - key: a\n    name: A\n  - key: b\n    name: B\n").unwrap();
+        let release = |id: u64, desk: &str, tags: &str| {
+            let text = format!(
+                "---\ntitle: خبر {id}\nauthor: x\ndesk: {desk}\ndate: 1402-07-{id:02}\nid: {id}\ntags: [{tags}]\n---\nمتن\n"
+            );
+            parse_article(format!("{id}.md").into(), &text, &config)
+                .0
+                .unwrap()
+        };
+        let articles = vec![
+            release(1, "a", "x, y"),
+            release(2, "b", "x, y"),
+            release(3, "a", "x"),
+            release(4, "a", "z"),
+            release(5, "b", "q"),
+        ];
+        let now = "2030-01-01T00:00:00Z".parse().unwrap();
+        let site = assemble(
+            config,
+            articles,
+            Selection {
+                include_drafts: false,
+                now,
+            },
+        );
+        let id = |i: usize| site.articles[i].front.id;
+        let first = site.articles.iter().position(|a| a.front.id == 1).unwrap();
+        let related: Vec<u64> = site.related(first, 3).into_iter().map(id).collect();
+        assert_eq!(
+            related,
+            vec![2, 3, 4],
+            "two shared tags, one shared tag and the desk, the desk"
+        );
     }
 }

@@ -41,7 +41,6 @@ fn builds_every_page_kind() {
         "archive/1402/index.html",
         "archive/1402/07/index.html",
         "archive/1402/07/page/2/index.html",
-        "css/style.css",
         "favicon.svg",
         "images/photo.svg",
         "robots.txt",
@@ -95,8 +94,8 @@ fn the_article_page_shows_everything_the_release_says() {
     for expected in [
         "<h1>خبر یکم استان</h1>",
         "<p class=\"lead\">لید خبر یکم.</p>",
-        ">مریم احمدی</a>، <a",
-        ">علی رضایی</a>",
+        "><bdi>مریم احمدی</bdi></a>، <a",
+        ">علی رضایی</bdi></a>",
         "<time datetime=\"2023-10-01T07:00:00Z\">۹ مهر ۱۴۰۲، ساعت ۱۰:۳۰</time>",
         "<dd class=\"news-code\">۱۰۱</dd>",
         ">استان‌ها</a>",
@@ -110,7 +109,7 @@ fn the_article_page_shows_everything_the_release_says() {
         "<h2 id=\"بخش-دوم\">بخش دوم</h2>",
         "<table>",
         "rel=\"tag\"",
-        ">ایمنی کار</a>",
+        "><bdi>ایمنی کار</bdi></a>",
         "<link rel=\"canonical\" href=\"https://test.example.ir/press/news/101/",
     ] {
         assert!(html.contains(expected), "article page lacks {expected:?}");
@@ -132,10 +131,24 @@ fn listings_are_newest_first_and_paginated() {
         html.find(title)
             .unwrap_or_else(|| panic!("{title} not listed"))
     };
-    assert!(pos(&home, "خبر پنجم اقتصادی") < pos(&home, "خبر چهارم اقتصادی"));
+    // The front page: the newest release as the lead story, then the latest, then a section
+    // per desk with news.
+    let lead = &home
+        [home.find("class=\"lead-story\"").unwrap()..home.find("id=\"latest-title\"").unwrap()];
+    assert!(lead.contains("خبر پنجم اقتصادی") && !lead.contains("خبر چهارم اقتصادی"));
+    let latest =
+        &home[home.find("id=\"latest-title\"").unwrap()..home.find("desk-section-1").unwrap()];
     assert!(
-        !home.contains("خبر سوم اقتصادی"),
+        latest.contains("خبر چهارم اقتصادی") && !latest.contains("خبر سوم اقتصادی"),
         "page 1 holds two articles"
+    );
+    assert!(
+        pos(&home, "desk-section-1")
+            < pos(&home, "href=\"/press/desk/provinces/\">استان‌ها</a></h2>")
+    );
+    assert!(
+        home.contains("desk-section-2") && !home.contains("desk-section-3"),
+        "the empty desk has no section"
     );
     assert!(home.contains("rel=\"next\" href=\"/press/page/2/\""));
     assert!(!home.contains("rel=\"prev\""));
@@ -193,9 +206,10 @@ fn works_with_only_content_and_settings() {
     assert!(report.succeeded, "{:#?}", report.diagnostics);
     let out = site.path().join("public");
     assert!(
-        out.join("css/style.css").is_file(),
+        stylesheet(&out).is_some(),
         "the embedded theme's CSS is written"
     );
+    assert!(out.join("fonts/Vazirmatn-NL-Variable.woff2").is_file());
     assert!(read(out.join("404.html")).contains("class=\"not-found\""));
 }
 
@@ -264,7 +278,10 @@ fn two_builds_are_byte_identical_and_unchanged_files_are_not_rewritten() {
         read(&path).replace("متن خبر پنجم.", "متن تازهٔ خبر پنجم."),
     )
     .unwrap();
+    // So do the pages whose "related" box shows it.
     let listings = [
+        "news/103/اقتصاد-سوم/index.html",
+        "news/104/خبر-چهارم-اقتصادی/index.html",
         "index.html",
         "desk/economy/index.html",
         "author/سارا-کریمی/index.html",
@@ -322,7 +339,8 @@ fn out_and_base_url_options() {
         html.contains("href=\"https://mirror.example.org/\""),
         "canonical uses the new base URL"
     );
-    assert!(html.contains("href=\"/css/style.css\""));
+    let css = stylesheet(&target).unwrap();
+    assert!(html.contains(&format!("<link rel=\"stylesheet\" href=\"/{css}\">")));
     assert_internal_links_resolve(&target, "/");
 }
 
@@ -363,4 +381,13 @@ fn a_bom_and_crlf_line_endings_change_nothing() {
     let report = build(site.path());
     assert!(report.succeeded, "{:#?}", report.diagnostics);
     assert_eq!(read(site.path().join(page)), before);
+}
+
+/// The fingerprinted stylesheet's path, relative to `out`.
+fn stylesheet(out: &std::path::Path) -> Option<String> {
+    files(out).into_iter().find(|f| {
+        f.starts_with("css/style.")
+            && f.ends_with(".css")
+            && f.len() == "css/style.12345678.css".len()
+    })
 }

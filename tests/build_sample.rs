@@ -106,6 +106,9 @@ fn the_sample_site_speaks_persian_dates_and_digits() {
     // Body digits are Persian by default (the release body has "NGL" left as written).
     let dir = public.join("news/1402070912");
     let article = read(dir.join(files(&dir).into_iter().next().unwrap()));
-    assert!(article.contains("طرح NGL استان"));
+    assert!(
+        article.contains("طرح <bdi>NGL</bdi> استان"),
+        "Latin words are isolated"
+    );
     assert!(article.contains("۱۹ نشست ماهانه"));
 }

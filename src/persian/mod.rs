@@ -1,6 +1,7 @@
 //! Everything specific to the Persian language, in one place: digits, numbers, the Jalali
 //! calendar, slugs. Pure functions; no other module hard-codes Persian characters.
 
+pub mod bidi;
 pub mod calendar;
 pub mod digits;
 pub mod folding;

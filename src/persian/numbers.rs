@@ -140,6 +140,11 @@ impl NumberFormatter {
         }
     }
 
+    /// A signed percent change: `-47` → `‎−۴۷٪`.
+    pub fn format_signed_percent(&self, number: &Number) -> String {
+        format!("{}٪", self.format_signed(number))
+    }
+
     /// Large round numbers in words, as Persian news writes them: 19000000000 →
     /// `۱۹ میلیارد`, 165000 → `۱۶۵ هزار`, 3100000000000 → `۳٫۱ هزار میلیارد`. A number the
     /// words would round (1234567) and a number below `min_words` keep all their digits.

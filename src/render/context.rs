@@ -18,6 +18,8 @@ pub struct SiteContext {
     pub dir: &'static str,
     pub desks: Vec<NamedLink>,
     pub archive_url: String,
+    /// The fingerprinted stylesheet's link.
+    pub stylesheet: String,
     pub extra: serde_json::Map<String, serde_json::Value>,
 }
 
@@ -151,7 +153,7 @@ pub struct PageLink {
     pub current: bool,
 }
 
-pub fn site_context(config: &SiteConfig, links: &Links) -> SiteContext {
+pub fn site_context(config: &SiteConfig, links: &Links, stylesheet_path: &str) -> SiteContext {
     SiteContext {
         title: config.title.clone(),
         description: config.description.clone(),
@@ -168,6 +170,7 @@ pub fn site_context(config: &SiteConfig, links: &Links) -> SiteContext {
             })
             .collect(),
         archive_url: links.link(site::ARCHIVE_PATH),
+        stylesheet: links.link(stylesheet_path),
         extra: config.extra.clone(),
     }
 }
@@ -269,4 +272,47 @@ pub fn pagination(listing: &Listing, page: &Page, links: &Links) -> PaginationCo
         next: (page.number < page.count).then(|| url(page.number + 1)),
         links: shown,
     }
+}
+
+/// A plain share link: no third-party script, the reader's own app opens it.
+#[derive(Serialize)]
+pub struct ShareLink {
+    /// `telegram`, `whatsapp`, `eitaa`, `bale`, `rubika` or `x`; the theme names them.
+    pub key: &'static str,
+    pub url: String,
+}
+
+/// Share addresses of the messengers Persian readers use, with `{url}` and `{text}` filled in.
+const SHARE_TARGETS: [(&str, &str); 6] = [
+    ("telegram", "https://t.me/share/url?url={url}&text={text}"),
+    ("whatsapp", "https://wa.me/?text={text}%20{url}"),
+    ("eitaa", "https://eitaa.com/share/url?url={url}&text={text}"),
+    ("bale", "https://ble.ir/share/url?url={url}&text={text}"),
+    (
+        "rubika",
+        "https://rubika.ir/share/url?url={url}&text={text}",
+    ),
+    ("x", "https://x.com/intent/post?url={url}&text={text}"),
+];
+
+pub fn share_links(article: &Article, links: &Links) -> Vec<ShareLink> {
+    use percent_encoding::{NON_ALPHANUMERIC, utf8_percent_encode};
+    let url = links.uri(&site::short_link_path(article.front.id));
+    let url = utf8_percent_encode(&url, NON_ALPHANUMERIC).to_string();
+    let text = utf8_percent_encode(&article.front.title, NON_ALPHANUMERIC).to_string();
+    SHARE_TARGETS
+        .iter()
+        .map(|(key, pattern)| ShareLink {
+            key,
+            url: pattern.replace("{url}", &url).replace("{text}", &text),
+        })
+        .collect()
+}
+
+/// The newest articles of a desk, for the home page's desk sections.
+#[derive(Serialize)]
+pub struct DeskSection {
+    pub name: String,
+    pub url: String,
+    pub items: Vec<tera::Value>,
 }

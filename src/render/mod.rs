@@ -2,6 +2,8 @@
 //! small context per page. Pages are rendered in parallel and handed to a sink as they are
 //! made, so the whole site is never held in memory.
 
+pub mod assets;
+pub mod chart;
 pub mod context;
 pub mod filters;
 mod pages;
@@ -28,6 +30,7 @@ pub type Sink<'a> = dyn Fn(&str, Vec<u8>) -> Result<(), Diagnostic> + Sync + 'a;
 pub struct Renderer {
     tera: Tera,
     pub(crate) calendar: Arc<PersianCalendar>,
+    pub(crate) numbers: Arc<NumberFormatter>,
 }
 
 impl Renderer {
@@ -38,6 +41,7 @@ impl Renderer {
         root: &Path,
         config: &SiteConfig,
         now: jiff::Timestamp,
+        stylesheet_path: &str,
     ) -> Result<Renderer, Vec<Diagnostic>> {
         let mut sources: BTreeMap<String, (PathBuf, String)> = theme::TEMPLATES
             .iter()
@@ -72,11 +76,8 @@ impl Renderer {
 
         let mut tera = Tera::new();
         let calendar = Arc::new(PersianCalendar::at(config.timezone.clone(), now));
-        filters::register(
-            &mut tera,
-            calendar.clone(),
-            Arc::new(NumberFormatter::new()),
-        );
+        let numbers = Arc::new(NumberFormatter::new());
+        filters::register(&mut tera, calendar.clone(), numbers.clone());
         if let Err(e) = tera.add_raw_templates(
             sources
                 .iter()
@@ -96,9 +97,16 @@ impl Renderer {
         }
         let links = Links::new(config);
         let global = tera.global_context();
-        global.insert("site", &context::site_context(config, &links));
+        global.insert(
+            "site",
+            &context::site_context(config, &links, stylesheet_path),
+        );
         global.insert_value("t", strings);
-        Ok(Renderer { tera, calendar })
+        Ok(Renderer {
+            tera,
+            calendar,
+            numbers,
+        })
     }
 
     pub(crate) fn render(&self, template: &str, context: &Context) -> Result<Vec<u8>, Diagnostic> {

@@ -5,7 +5,7 @@ use rayon::prelude::*;
 use tera::{Context, Value};
 
 use super::context::{self, NamedLink, PageContext};
-use super::{Renderer, Sink, structured_data};
+use super::{Renderer, Sink, chart, structured_data};
 use crate::content::Article;
 use crate::diagnostic::Diagnostic;
 use crate::links::Links;
@@ -13,6 +13,10 @@ use crate::site::{self, ArchiveYear, Listing, Page, Site};
 
 /// How many key figures the figures page lists, newest first.
 const FIGURES_SHOWN: usize = 60;
+/// Related releases under an article.
+const RELATED_SHOWN: usize = 4;
+/// Releases in each desk section of the home page.
+const DESK_SECTION_SIZE: usize = 4;
 
 pub(super) struct Pages<'a> {
     site: &'a Site,
@@ -86,6 +90,33 @@ impl<'a> Pages<'a> {
         }
     }
 
+    /// The article's position in `site.articles` (sorted newest first, then by code).
+    fn index_of(&self, article: &Article) -> usize {
+        let key = |a: &Article| std::cmp::Reverse((a.front.date, a.front.id));
+        self.site
+            .articles
+            .binary_search_by_key(&key(article), key)
+            .unwrap_or(0)
+    }
+
+    fn desk_sections(&self) -> Vec<context::DeskSection> {
+        self.site
+            .desks
+            .iter()
+            .filter(|d| !d.articles.is_empty())
+            .map(|d| context::DeskSection {
+                name: d.name.clone(),
+                url: self.links.link(&d.path),
+                items: d
+                    .articles
+                    .iter()
+                    .take(DESK_SECTION_SIZE)
+                    .map(|&i| self.summaries[i].clone())
+                    .collect(),
+            })
+            .collect()
+    }
+
     fn article(&self, article: &Article) -> PageResult {
         let path = site::article_path(article);
         let mut ctx = Context::new();
@@ -97,6 +128,19 @@ impl<'a> Pages<'a> {
             "article",
             &context::article(self.site, article, &self.links),
         );
+        ctx.insert(
+            "chart",
+            &chart::chart(&article.front.metrics, &self.renderer.numbers),
+        );
+        ctx.insert("share", &context::share_links(article, &self.links));
+        let index = self.index_of(article);
+        let related: Vec<Value> = self
+            .site
+            .related(index, RELATED_SHOWN)
+            .into_iter()
+            .map(|i| self.summaries[i].clone())
+            .collect();
+        ctx.insert_value("related", Value::from(related));
         ctx.insert_value(
             "json_ld",
             Value::safe_string(&structured_data::news_article(
@@ -155,6 +199,9 @@ impl<'a> Pages<'a> {
             .map(|&i| self.summaries[i].clone())
             .collect();
         ctx.insert_value("items", Value::from(items));
+        if listing.kind == site::ListingKind::Home && page.number == 1 {
+            ctx.insert("desk_sections", &self.desk_sections());
+        }
         self.write("list.html", &format!("{path}index.html"), &ctx)
     }
 

@@ -30,6 +30,10 @@ pub const TEMPLATES: &[(&str, &str)] = &[
         "partials/metrics.html",
         include_str!("../../templates/partials/metrics.html"),
     ),
+    (
+        "partials/chart.html",
+        include_str!("../../templates/partials/chart.html"),
+    ),
 ];
 
 /// The site's visible strings (labels, headings), kept in one file so a theme can change them.
@@ -43,4 +47,12 @@ pub const STATIC_FILES: &[(&str, &[u8])] = &[
         include_bytes!("../../static/css/style.css"),
     ),
     ("favicon.svg", include_bytes!("../../static/favicon.svg")),
+    (
+        "fonts/Vazirmatn-NL-Variable.woff2",
+        include_bytes!("../../static/fonts/Vazirmatn-NL-Variable.woff2"),
+    ),
+    (
+        "fonts/Vazirmatn-OFL.txt",
+        include_bytes!("../../static/fonts/Vazirmatn-OFL.txt"),
+    ),
 ];
