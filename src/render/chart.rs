@@ -12,10 +12,10 @@ use crate::content::Metric;
 use crate::persian::NumberFormatter;
 
 /// The drawing's width in SVG units; it scales to the page.
-const WIDTH: f64 = 600.0;
+const WIDTH: f64 = 400.0;
 /// The longest bar.
-const BAR_SPACE: f64 = 440.0;
-const ROW_HEIGHT: f64 = 56.0;
+const BAR_SPACE: f64 = 300.0;
+const ROW_HEIGHT: f64 = 54.0;
 const BAR_HEIGHT: f64 = 18.0;
 
 #[derive(Debug, Serialize)]
