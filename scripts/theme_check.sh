@@ -30,9 +30,8 @@ if [ ! -x "$tools/node_modules/.bin/lighthouse" ] || [ ! -x "$tools/node_modules
 fi
 export CHROME_PATH=/usr/bin/chromium
 
-cargo build --release --quiet
 rm -rf "$site"
-target/release/chapar build --out "$site"
+cargo run --release --quiet -- build --out "$site"
 
 port="$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')"
 python3 -m http.server --bind 127.0.0.1 --directory "$site" "$port" >/dev/null 2>&1 &
