@@ -28,6 +28,10 @@ struct RawConfig {
     default_author: Option<String>,
     #[serde(default)]
     body_digits: DigitStyle,
+    #[serde(default)]
+    allow_raw_html: bool,
+    #[serde(default)]
+    iframe_hosts: Vec<String>,
     desks: Vec<RawDesk>,
     #[serde(default)]
     extra: serde_json::Map<String, serde_json::Value>,
@@ -76,6 +80,10 @@ pub struct SiteConfig {
     pub default_author: Option<String>,
     /// The digits of article bodies: `persian` (default), `latin` or `as-written`.
     pub body_digits: DigitStyle,
+    /// Publish raw HTML in bodies as written (a newsroom that trusts all its writers).
+    pub allow_raw_html: bool,
+    /// Hosts whose players raw HTML may embed in an `<iframe>` (`www.aparat.com`).
+    pub iframe_hosts: Vec<String>,
     pub desks: Vec<Desk>,
     pub extra: serde_json::Map<String, serde_json::Value>,
 }
@@ -216,6 +224,8 @@ pub fn parse(text: &str) -> Result<SiteConfig, Vec<Diagnostic>> {
         page_size: raw.page_size,
         default_author: raw.default_author,
         body_digits: raw.body_digits,
+        allow_raw_html: raw.allow_raw_html,
+        iframe_hosts: raw.iframe_hosts,
         desks,
         extra: raw.extra,
     })

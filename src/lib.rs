@@ -14,6 +14,7 @@ pub mod output;
 pub mod persian;
 pub mod publish;
 pub mod render;
+pub mod sanitize;
 pub mod site;
 pub mod yaml;
 

@@ -9,6 +9,7 @@ use crate::persian::bidi::latin_runs;
 use crate::persian::digits::{DigitStyle, convert_prose_digits};
 use crate::persian::slugify;
 use crate::persian::words::count_words;
+use crate::sanitize::{Sanitizer, is_safe_url};
 use std::borrow::Cow;
 
 /// Words a Persian reader reads in a minute, for the reading time shown on articles.
@@ -28,6 +29,8 @@ pub struct RenderedMarkdown {
     pub first_paragraph: String,
     pub word_count: usize,
     pub headings: Vec<Heading>,
+    /// What was taken out to publish the body safely.
+    pub removed: Vec<Removal>,
 }
 
 impl RenderedMarkdown {
@@ -44,13 +47,15 @@ fn parser_options() -> Options {
 }
 
 /// How bodies are rendered for this site.
-#[derive(Debug, Clone, Copy)]
+#[derive(Clone, Copy)]
 pub struct BodyOptions<'a> {
     /// Digits in running text (code is left as written).
     pub digits: DigitStyle,
     /// The site's base path (`/press/`): root-relative links and images (`/news/12/`) get it,
     /// so a site served from a sub-path keeps its internal links.
     pub base_path: &'a str,
+    /// Cleans raw HTML; `None` when the site trusts its writers (`allow_raw_html: true`).
+    pub sanitizer: Option<&'a Sanitizer>,
 }
 
 impl Default for BodyOptions<'_> {
@@ -58,8 +63,36 @@ impl Default for BodyOptions<'_> {
         BodyOptions {
             digits: DigitStyle::AsWritten,
             base_path: "/",
+            sanitizer: None,
         }
     }
+}
+
+/// Something the renderer changed in a body so it could be published safely.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Removal {
+    /// Byte offset in the Markdown.
+    pub offset: usize,
+    pub what: String,
+}
+
+/// A link or image URL that is not safe to publish becomes `#`, and is reported.
+fn checked_url<'e>(
+    url: CowStr<'e>,
+    is_image: bool,
+    offset: usize,
+    removed: &mut Vec<Removal>,
+) -> CowStr<'e> {
+    if is_safe_url(&url, is_image) {
+        return url;
+    }
+    removed.push(Removal {
+        offset,
+        what: format!(
+            "the link `{url}` was removed: only http(s), mailto and tel links may be published"
+        ),
+    });
+    CowStr::from("#")
 }
 
 /// `/news/12/` → `/press/news/12/`; other URLs (`https://…`, `//host/…`, `#…`, relative) as
@@ -76,11 +109,21 @@ fn under_base<'e>(url: CowStr<'e>, base_path: &str) -> CowStr<'e> {
 }
 
 pub fn render(markdown: &str, options: BodyOptions) -> RenderedMarkdown {
-    let BodyOptions { digits, base_path } = options;
+    let BodyOptions {
+        digits,
+        base_path,
+        sanitizer,
+    } = options;
     let mut in_code = false;
+    let mut raw_html = false;
+    let mut removed = Vec::new();
     let mut events: Vec<Event> = Vec::new();
-    for event in Parser::new_ext(markdown, parser_options()) {
+    for (event, range) in Parser::new_ext(markdown, parser_options()).into_offset_iter() {
         match event {
+            Event::Html(_) | Event::InlineHtml(_) => {
+                raw_html = true;
+                events.push(event);
+            }
             Event::Start(Tag::CodeBlock(_)) => {
                 in_code = true;
                 events.push(event);
@@ -102,7 +145,10 @@ pub fn render(markdown: &str, options: BodyOptions) -> RenderedMarkdown {
                 title,
                 id,
             }) => {
-                let dest_url = under_base(dest_url, base_path);
+                let dest_url = under_base(
+                    checked_url(dest_url, false, range.start, &mut removed),
+                    base_path,
+                );
                 events.push(Event::Start(Tag::Link {
                     link_type,
                     dest_url,
@@ -116,7 +162,10 @@ pub fn render(markdown: &str, options: BodyOptions) -> RenderedMarkdown {
                 title,
                 id,
             }) => {
-                let dest_url = under_base(dest_url, base_path);
+                let dest_url = under_base(
+                    checked_url(dest_url, true, range.start, &mut removed),
+                    base_path,
+                );
                 events.push(Event::Start(Tag::Image {
                     link_type,
                     dest_url,
@@ -127,7 +176,10 @@ pub fn render(markdown: &str, options: BodyOptions) -> RenderedMarkdown {
             other => events.push(other),
         }
     }
-    let mut out = RenderedMarkdown::default();
+    let mut out = RenderedMarkdown {
+        removed,
+        ..RenderedMarkdown::default()
+    };
     let mut used_ids = HashSet::new();
     let mut words = String::new();
 
@@ -182,6 +234,14 @@ pub fn render(markdown: &str, options: BodyOptions) -> RenderedMarkdown {
     out.word_count = count_words(&words);
     out.html.reserve(markdown.len() * 3 / 2);
     html::push_html(&mut out.html, events.into_iter());
+    // Most releases have no raw HTML; only those that do pay for sanitizing.
+    if raw_html && let Some(sanitizer) = sanitizer {
+        let clean = sanitizer.clean(&out.html);
+        if clean != out.html {
+            out.removed.push(Removal { offset: 0, what: "raw HTML that is not allowed (scripts, event handlers, frames from other hosts) was removed".into() });
+        }
+        out.html = clean;
+    }
     out
 }
 
@@ -238,7 +298,7 @@ mod tests {
     fn persian() -> BodyOptions<'static> {
         BodyOptions {
             digits: DigitStyle::Persian,
-            base_path: "/",
+            ..BodyOptions::default()
         }
     }
 
@@ -248,8 +308,8 @@ mod tests {
         let html = render(
             md,
             BodyOptions {
-                digits: DigitStyle::AsWritten,
                 base_path: "/press/",
+                ..BodyOptions::default()
             },
         )
         .html;
@@ -280,7 +340,7 @@ mod tests {
                 "سال ۱۴۰۲",
                 BodyOptions {
                     digits: DigitStyle::Latin,
-                    base_path: "/"
+                    ..BodyOptions::default()
                 }
             )
             .html
@@ -317,5 +377,29 @@ mod tests {
         assert_eq!(r.word_count, 6);
         assert_eq!(r.reading_minutes(), 1);
         assert_eq!(render(&"کلمه ".repeat(401), persian()).reading_minutes(), 3);
+    }
+
+    #[test]
+    fn unsafe_links_and_raw_html_are_cleaned_and_reported() {
+        let sanitizer = Sanitizer::new(&[]);
+        let options = BodyOptions {
+            sanitizer: Some(&sanitizer),
+            ..BodyOptions::default()
+        };
+        let md = "[بد](javascript:alert(1)) و [خوب](https://irna.ir/)\n\n<script>alert(1)</script>\n\n<span lang=\"ar\">قال</span>\n";
+        let r = render(md, options);
+        assert!(
+            r.html.contains("<a href=\"#\">بد</a>") && r.html.contains("href=\"https://irna.ir/\""),
+            "{}",
+            r.html
+        );
+        assert!(!r.html.contains("script"), "{}", r.html);
+        assert!(r.html.contains("<span lang=\"ar\">قال</span>"));
+        assert_eq!(r.removed.len(), 2, "{:?}", r.removed);
+        assert_eq!(r.removed[0].offset, 0);
+        // A site that trusts its writers keeps raw HTML.
+        let trusted = render("<script>x()</script>", BodyOptions::default());
+        assert!(trusted.html.contains("<script>"));
+        assert!(render("متن ساده", options).removed.is_empty());
     }
 }

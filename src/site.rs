@@ -349,9 +349,13 @@ mod tests {
             let text = format!(
                 "---\ntitle: خبر {id}\nauthor: x\ndesk: {desk}\ndate: 1402-07-{id:02}\nid: {id}\ntags: [{tags}]\n---\nمتن\n"
             );
-            parse_article(format!("{id}.md").into(), &text, &config)
-                .0
-                .unwrap()
+            parse_article(
+                format!("{id}.md").into(),
+                &text,
+                &crate::content::Parsing::new(&config),
+            )
+            .0
+            .unwrap()
         };
         let articles = vec![
             release(1, "a", "x, y"),

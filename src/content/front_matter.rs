@@ -581,7 +581,9 @@ impl Checker<'_> {
             );
         }
         if let Some(src) = &src
-            && (src.contains("..") || src.starts_with("javascript:"))
+            && (crate::sanitize::climbs_out(src)
+                || !crate::sanitize::is_safe_url(src, true)
+                || src.starts_with("data:"))
         {
             self.error(
                 &[at[0], Seg::Key("src")],

@@ -15,6 +15,7 @@ use crate::config::SiteConfig;
 use crate::diagnostic::Diagnostic;
 use crate::markdown::{self, BodyOptions, RenderedMarkdown};
 use crate::persian::slugify_or;
+use crate::sanitize::Sanitizer;
 use crate::yaml::{Seg, YamlSource};
 pub use front_matter::{FrontMatter, Image, Metric};
 
@@ -41,6 +42,20 @@ impl Article {
             .lead
             .as_deref()
             .unwrap_or(&self.body.first_paragraph)
+    }
+}
+
+/// What parsing a release needs from the site: its settings and the HTML sanitizer.
+pub struct Parsing<'a> {
+    pub config: &'a SiteConfig,
+    /// `None` when the site publishes raw HTML as written.
+    pub sanitizer: Option<Sanitizer>,
+}
+
+impl<'a> Parsing<'a> {
+    pub fn new(config: &'a SiteConfig) -> Self {
+        let sanitizer = (!config.allow_raw_html).then(|| Sanitizer::new(&config.iframe_hosts));
+        Parsing { config, sanitizer }
     }
 }
 
@@ -93,9 +108,10 @@ pub fn load(root: &Path, config: &SiteConfig) -> Loaded {
         }
     }
     let canonical_content = content.canonicalize().unwrap_or(content.clone());
+    let parsing = Parsing::new(config);
     let results: Vec<(Option<Article>, Vec<Diagnostic>)> = files
         .par_iter()
-        .map(|path| load_file(root, &canonical_content, path, config))
+        .map(|path| load_file(root, &canonical_content, path, &parsing))
         .collect();
     let mut articles = Vec::with_capacity(results.len());
     for (article, problems) in results {
@@ -118,7 +134,7 @@ fn load_file(
     root: &Path,
     content: &Path,
     path: &Path,
-    config: &SiteConfig,
+    parsing: &Parsing,
 ) -> (Option<Article>, Vec<Diagnostic>) {
     let shown = relative(root, path);
     let bytes = match read_inside(content, path) {
@@ -138,7 +154,7 @@ fn load_file(
             return (None, vec![d]);
         }
     };
-    parse_article(shown, &text, config)
+    parse_article(shown, &text, parsing)
 }
 
 /// Reads a file; a symbolic link must point to a file inside `content/`, so a release can
@@ -199,8 +215,9 @@ fn decode(bytes: &[u8]) -> Result<String, (usize, usize, String)> {
 pub fn parse_article(
     shown: PathBuf,
     text: &str,
-    config: &SiteConfig,
+    parsing: &Parsing,
 ) -> (Option<Article>, Vec<Diagnostic>) {
+    let config = parsing.config;
     let text = split::normalize(text);
     let parts = match split::split(&text) {
         Ok(parts) => parts,
@@ -229,7 +246,7 @@ pub fn parse_article(
         }
     };
     let source = YamlSource::new(parts.front_matter, parts.front_matter_line);
-    let (front, diagnostics) = front_matter::parse(&shown, &source, config);
+    let (front, mut diagnostics) = front_matter::parse(&shown, &source, config);
     let Some(front) = front else {
         return (None, diagnostics);
     };
@@ -250,10 +267,22 @@ pub fn parse_article(
             BodyOptions {
                 digits: config.body_digits,
                 base_path: &config.base_path,
+                sanitizer: parsing.sanitizer.as_ref(),
             },
         ),
         front,
     };
+    for removal in &article.body.removed {
+        let line = parts.body_line
+            + parts.body[..removal.offset.min(parts.body.len())]
+                .matches('\n')
+                .count();
+        diagnostics.push(
+            Diagnostic::warning(&article.source, &removal.what)
+                .at(line, 0)
+                .with_hint("publish it as a plain link, or set `allow_raw_html: true` in site.yaml if every writer is trusted"),
+        );
+    }
     (Some(article), diagnostics)
 }
 
