@@ -2,16 +2,18 @@
 # Benchmarks `chapar build` on synthetic newsrooms of N releases each.
 #
 #   bench/run.sh [N ...]          (default: 1000 10000)
+#   REPEAT=3 bench/run.sh ...     (each measurement three times, keeping the fastest)
 #
-# For each N: generates bench/corpus-N (only when missing or made by another version of
-# generate.py), then times (a) a full build from scratch and (b) a rebuild with nothing
-# changed, with GNU time. Prints a markdown table. REPEAT=3 bench/run.sh ... runs each
-# measurement three times and keeps the fastest.
+# Builds the release binary, generates bench/corpus-N (only when missing or made by another
+# version of generate.py), then times with GNU time (a) a full build from scratch and (b) a
+# rebuild with nothing changed, and prints a markdown table. See bench/README.md.
 set -euo pipefail
 
 BENCH_DIR="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 REPO="$(cd "$BENCH_DIR/.." && pwd)"
 REPEAT="${REPEAT:-1}"
+PYTHON="${PYTHON:-python3}"
+TIME=/usr/bin/time
 SIZES=("$@")
 if [ ${#SIZES[@]} -eq 0 ]; then
     SIZES=(1000 10000)
@@ -26,58 +28,62 @@ if ! [[ "$REPEAT" =~ ^[1-9][0-9]*$ ]]; then
     echo "run.sh: REPEAT must be a positive whole number, not '$REPEAT'" >&2
     exit 2
 fi
-
-TIME=/usr/bin/time
 if ! [ -x "$TIME" ] || ! "$TIME" --version 2>&1 | grep -q GNU; then
     echo "run.sh: GNU time is needed at $TIME (Debian/Ubuntu: apt-get install time)" >&2
     exit 1
 fi
-PYTHON="${PYTHON:-python3}"
 command -v "$PYTHON" >/dev/null || { echo "run.sh: $PYTHON not found" >&2; exit 1; }
 
+WORK="$(mktemp -d)"
+# Old output is moved here rather than deleted, and deleted only after the last measurement:
+# freeing tens of thousands of inodes just before a build can make that build several times
+# slower on some file systems (see README.md), which would measure the benchmark, not chapar.
+# It lives beside the corpora so that moving is a rename on the same file system.
+TRASH="$BENCH_DIR/corpus-trash.$$"
+trap 'rm -rf "$WORK" "$TRASH"' EXIT
+
 echo "== building chapar (release)" >&2
+commit="$(git -C "$REPO" rev-parse --short HEAD 2>/dev/null || echo unknown)"
+if [ -n "$(git -C "$REPO" status --porcelain --untracked-files=no -- src templates static Cargo.toml Cargo.lock 2>/dev/null)" ]; then
+    commit="$commit (with uncommitted changes)"
+fi
 (cd "$REPO" && cargo build --release --quiet)
-CHAPAR="$REPO/target/release/chapar"
+# Measure a private copy, so a concurrent `cargo build` cannot swap the binary mid-run.
+CHAPAR="$WORK/chapar"
+cp "$REPO/target/release/chapar" "$CHAPAR"
 
 GEN="$BENCH_DIR/generate.py"
 GEN_HASH="$(sha256sum "$GEN" | cut -d' ' -f1)"
-LOG_DIR="$(mktemp -d)"
-trap 'rm -rf "$LOG_DIR"' EXIT
+for n in "${SIZES[@]}"; do
+    corpus="$BENCH_DIR/corpus-$n"
+    want="$GEN_HASH $n"
+    if [ -f "$corpus/.bench-stamp" ] && [ "$(cat "$corpus/.bench-stamp")" = "$want" ]; then
+        echo "== corpus-$n is up to date" >&2
+    else
+        echo "== generating corpus-$n" >&2
+        rm -rf "$corpus"
+        mkdir -p "$corpus"
+        "$PYTHON" "$GEN" "$n" "$corpus"
+        echo "$want" >"$corpus/.bench-stamp"
+    fi
+done
 
-# Runs one build of corpus $1 under GNU time; sets SECONDS_TAKEN, RSS_KB and SUMMARY.
+# Runs one build of corpus $1 under GNU time; sets WALL, USER_S, SYS_S, RSS_KB and SUMMARY.
 measure() {
     local corpus="$1" label="$2"
-    local log="$LOG_DIR/stderr" timing="$LOG_DIR/time"
-    if ! "$TIME" -f '%e %M' -o "$timing" "$CHAPAR" build --root "$corpus" 2>"$log" >/dev/null; then
-        echo "run.sh: chapar build failed ($label, $corpus); last lines of its output:" >&2
+    local log="$WORK/stderr" timing="$WORK/time"
+    if ! "$TIME" -f '%e %U %S %M' -o "$timing" "$CHAPAR" build --root "$corpus" 2>"$log" >/dev/null; then
+        echo "run.sh: chapar build failed ($label of $corpus); the end of its output:" >&2
         tail -n 30 "$log" >&2
         exit 1
     fi
-    read -r SECONDS_TAKEN RSS_KB <"$timing"
+    read -r WALL USER_S SYS_S RSS_KB < <(tail -n 1 "$timing")
     SUMMARY="$(tail -n 1 "$log")"
 }
 
-# Runs measure $REPEAT times (the setup command before each) and keeps the fastest run.
-best_of() {
-    local corpus="$1" label="$2" setup="$3"
-    local best_s="" best_kb="" best_summary=""
-    for _ in $(seq "$REPEAT"); do
-        eval "$setup"
-        measure "$corpus" "$label"
-        if [ -z "$best_s" ] || awk -v a="$SECONDS_TAKEN" -v b="$best_s" 'BEGIN { exit !(a < b) }'; then
-            best_s="$SECONDS_TAKEN"; best_kb="$RSS_KB"; best_summary="$SUMMARY"
-        fi
-    done
-    SECONDS_TAKEN="$best_s"; RSS_KB="$best_kb"; SUMMARY="$best_summary"
-}
-
-# Clears the corpus's output for a build from scratch. The old output is renamed into
-# $TRASH rather than deleted, and deleted only after the last measurement: freeing tens of
-# thousands of inodes just before a build can make that build several times slower on some
-# file systems (see README.md), and that would be measuring the benchmark, not chapar.
-TRASH="$BENCH_DIR/corpus-trash.$$"
+# Moves the corpus's output away, for a build from scratch.
 set_aside() {
-    local corpus="$1"
+    local corpus="$1" dir
     mkdir -p "$TRASH"
     for dir in public .public.staging; do
         if [ -e "$corpus/$dir" ]; then
@@ -85,64 +91,64 @@ set_aside() {
         fi
     done
 }
-trap 'rm -rf "$LOG_DIR" "$TRASH"' EXIT
 
-ROWS=()
-NOTES=()
+# Measures corpus-$1 $REPEAT times ($3 = "full" or "rebuild") and keeps the fastest run in
+# the arrays below, keyed by "$kind $n".
+declare -A WALL_OF USER_OF SYS_OF RSS_OF SUMMARY_OF
+best_of() {
+    local n="$1" kind="$2" corpus="$BENCH_DIR/corpus-$1" key="$2 $1"
+    for _ in $(seq "$REPEAT"); do
+        if [ "$kind" = full ]; then
+            set_aside "$corpus"
+        fi
+        measure "$corpus" "$kind build"
+        if [ -z "${WALL_OF[$key]:-}" ] || awk -v a="$WALL" -v b="${WALL_OF[$key]}" 'BEGIN { exit !(a < b) }'; then
+            WALL_OF[$key]="$WALL"; USER_OF[$key]="$USER_S"; SYS_OF[$key]="$SYS_S"
+            RSS_OF[$key]="$RSS_KB"; SUMMARY_OF[$key]="$SUMMARY"
+        fi
+    done
+}
+
+# All full builds first, then all rebuilds: a rebuild deletes the previous site, and a full
+# build right after that deletion would pay for it (see set_aside).
 for n in "${SIZES[@]}"; do
-    corpus="$BENCH_DIR/corpus-$n"
-    stamp="$corpus/.bench-stamp"
-    want="$GEN_HASH $n"
-    if [ -f "$stamp" ] && [ "$(cat "$stamp")" = "$want" ]; then
-        echo "== corpus-$n is up to date" >&2
-    else
-        echo "== generating corpus-$n" >&2
-        rm -rf "$corpus"
-        mkdir -p "$corpus"
-        "$PYTHON" "$GEN" "$n" "$corpus"
-        echo "$want" >"$stamp"
-    fi
-
     echo "== corpus-$n: full build" >&2
-    best_of "$corpus" "full build" 'set_aside "$corpus"'
-    full_s="$SECONDS_TAKEN"; full_kb="$RSS_KB"
-    articles="$(sed -n 's/^built \([0-9]*\) articles.*/\1/p' <<<"$SUMMARY")"
-    NOTES+=("corpus-$n full:      $SUMMARY")
-    if [ "$articles" != "$n" ]; then
-        NOTES+=("corpus-$n: WARNING: chapar built ${articles:-?} articles, expected $n")
-    fi
-
+    best_of "$n" full
+done
+for n in "${SIZES[@]}"; do
     echo "== corpus-$n: no-change rebuild" >&2
-    best_of "$corpus" "no-change rebuild" ':'
-    re_s="$SECONDS_TAKEN"; re_kb="$RSS_KB"
-    NOTES+=("corpus-$n no-change: $SUMMARY")
-
-    ROWS+=("$(awk -v n="$n" -v a="${articles:-$n}" -v fs="$full_s" -v fk="$full_kb" \
-        -v rs="$re_s" -v rk="$re_kb" 'BEGIN {
-            rate = (fs > 0) ? sprintf("%.0f", a / fs) : "n/a"
-            printf "| %d | %.2f | %s | %.1f | %.2f | %.1f |", n, fs, rate, fk / 1024, rs, rk / 1024
-        }')")
+    best_of "$n" rebuild
 done
 
-commit="$(git -C "$REPO" rev-parse --short HEAD 2>/dev/null || echo unknown)"
-if [ -n "$(git -C "$REPO" status --porcelain --untracked-files=no -- src templates static Cargo.toml Cargo.lock 2>/dev/null)" ]; then
-    commit="$commit (with uncommitted changes)"
-fi
 cpu="$(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo 2>/dev/null | head -n 1)"
-
-fs_note=""
-dev="$(df --output=source "$BENCH_DIR" 2>/dev/null | tail -n 1)"
 fstype="$(df --output=fstype "$BENCH_DIR" 2>/dev/null | tail -n 1)"
+dev="$(df --output=source "$BENCH_DIR" 2>/dev/null | tail -n 1)"
+fs_note=""
 if [ "$fstype" = ext4 ] && [ "$(cat "/sys/fs/ext4/${dev##*/}/journal_task" 2>/dev/null)" = "<none>" ]; then
-    fs_note="; NOTE: ext4 without a journal, where building soon after deleting a site is slow (see bench/README.md)"
+    fs_note=" without a journal: builds soon after a large deletion are slow, see bench/README.md"
 fi
 
 echo
 echo "chapar $commit; $(nproc) CPUs: ${cpu:-unknown CPU}; $(uname -sr); ${fstype:-unknown} file system$fs_note"
-echo "best of $REPEAT run(s) each; warm page cache; peak RSS from GNU time"
+echo "fastest of $REPEAT run(s) each; warm page cache; peak RSS from GNU time"
 echo
 echo "| N | full build s | articles/s | full peak RSS MB | no-change rebuild s | rebuild peak RSS MB |"
 echo "|---:|---:|---:|---:|---:|---:|"
-printf '%s\n' "${ROWS[@]}"
+notes=()
+for n in "${SIZES[@]}"; do
+    articles="$(sed -n 's/^built \([0-9]*\) articles.*/\1/p' <<<"${SUMMARY_OF[full $n]}")"
+    awk -v n="$n" -v a="${articles:-$n}" -v fs="${WALL_OF[full $n]}" -v fk="${RSS_OF[full $n]}" \
+        -v rs="${WALL_OF[rebuild $n]}" -v rk="${RSS_OF[rebuild $n]}" 'BEGIN {
+            rate = (fs > 0) ? sprintf("%.0f", a / fs) : "n/a"
+            printf "| %d | %.2f | %s | %.1f | %.2f | %.1f |\n", n, fs, rate, fk / 1024, rs, rk / 1024
+        }'
+    if [ "$articles" != "$n" ]; then
+        notes+=("WARNING: corpus-$n has $n releases but chapar built ${articles:-?} articles")
+    fi
+    for kind in full rebuild; do
+        notes+=("$(printf '%-7s %6s: %5ss user %5ss sys | %s' "$kind" "$n" \
+            "${USER_OF[$kind $n]}" "${SYS_OF[$kind $n]}" "${SUMMARY_OF[$kind $n]}")")
+    done
+done
 echo
-printf '%s\n' "${NOTES[@]}"
+printf '%s\n' "${notes[@]}"
