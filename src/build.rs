@@ -28,6 +28,8 @@ pub struct BuildOptions {
     pub base_url: Option<String>,
     /// The moment that decides which releases are published; now by default.
     pub now: Option<Timestamp>,
+    /// Replace an output folder that holds files chapar did not write.
+    pub force: bool,
 }
 
 impl BuildOptions {
@@ -38,6 +40,7 @@ impl BuildOptions {
             include_drafts: false,
             base_url: None,
             now: None,
+            force: false,
         }
     }
 
@@ -118,6 +121,14 @@ pub fn build(options: &BuildOptions) -> Result<BuildReport> {
         report
     };
 
+    if let Some(why) =
+        crate::output::refuse_output(&options.root, &options.out_dir(), options.force)
+    {
+        report.diagnostics.push(Diagnostic::error("--out", format!("will not build into {why}")).with_hint(
+            "choose an output folder of its own, such as public/ (--force replaces a folder of other files)",
+        ));
+        return Ok(finish(report));
+    }
     let mut config = match config::load(&options.root) {
         Ok(config) => config,
         Err(problems) => {

@@ -33,6 +33,9 @@ enum Command {
         /// Use this base URL instead of site.yaml's `base_url`.
         #[arg(long)]
         base_url: Option<String>,
+        /// Replace the output folder even if it holds files chapar did not write.
+        #[arg(long)]
+        force: bool,
     },
 }
 
@@ -44,6 +47,7 @@ fn main() -> ExitCode {
             out,
             drafts,
             base_url,
+            force,
         } => {
             let options = chapar::BuildOptions {
                 root,
@@ -51,6 +55,7 @@ fn main() -> ExitCode {
                 include_drafts: drafts,
                 base_url,
                 now: None,
+                force,
             };
             match chapar::build(&options) {
                 Ok(report) => {

@@ -13,7 +13,14 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 
 use anyhow::{Context, Result, bail};
 
+/// The file chapar leaves in every output folder, so it knows the folder is its own to replace.
+pub const MARKER: &str = ".chapar-build";
+const MARKER_TEXT: &str =
+    "This folder is written by `chapar build` and replaced whole on every build.\n";
+
 pub struct Staging {
+    /// Held while the build runs: one build writes an output folder at a time.
+    _lock: fs::File,
     out_dir: PathBuf,
     staging: PathBuf,
     previous: Option<PathBuf>,
@@ -44,13 +51,18 @@ impl Staging {
         };
         fs::create_dir_all(&parent)
             .with_context(|| format!("cannot create {}", parent.display()))?;
+        let lock = lock(
+            &parent.join(format!(".{}.lock", name.to_string_lossy())),
+            out_dir,
+        )?;
         let staging = parent.join(format!(".{}.staging", name.to_string_lossy()));
         if staging.exists() {
             fs::remove_dir_all(&staging)
                 .with_context(|| format!("cannot clear {}", staging.display()))?;
         }
         fs::create_dir(&staging).with_context(|| format!("cannot create {}", staging.display()))?;
-        Ok(Staging {
+        let staging = Staging {
+            _lock: lock,
             out_dir: out_dir.to_path_buf(),
             previous: out_dir.is_dir().then(|| out_dir.to_path_buf()),
             staging,
@@ -58,7 +70,9 @@ impl Staging {
             written: AtomicUsize::new(0),
             unchanged: AtomicUsize::new(0),
             committed: false,
-        })
+        };
+        staging.write(MARKER, MARKER_TEXT.as_bytes())?;
+        Ok(staging)
     }
 
     /// Whether some file was already written at `rel`.
@@ -193,6 +207,110 @@ fn swap(new: &Path, current: &Path) -> io::Result<()> {
     fs::rename(&aside, new)
 }
 
+/// Takes the output folder's lock, or says which build holds it.
+fn lock(path: &Path, out_dir: &Path) -> Result<fs::File> {
+    use rustix::fs::{FlockOperation, flock};
+    let mut file = fs::OpenOptions::new()
+        .create(true)
+        .truncate(false)
+        .read(true)
+        .write(true)
+        .open(path)
+        .with_context(|| format!("cannot create the lock file {}", path.display()))?;
+    if flock(&file, FlockOperation::NonBlockingLockExclusive).is_err() {
+        let holder = fs::read_to_string(path).unwrap_or_default();
+        bail!(
+            "another chapar build (process {}) is writing {} now; wait for it to finish and build again",
+            holder.trim(),
+            out_dir.display()
+        );
+    }
+    file.set_len(0)?;
+    std::io::Write::write_all(&mut file, std::process::id().to_string().as_bytes())?;
+    Ok(file)
+}
+
+/// Why chapar will not build into `out_dir` (`None` when it may). It never replaces the site
+/// itself, its sources, `/` or the home folder, nor a folder of someone else's files, unless
+/// `force` says that folder may go.
+pub fn refuse_output(root: &Path, out_dir: &Path, force: bool) -> Option<String> {
+    let out = resolve(out_dir);
+    let root = resolve(root);
+    let home = std::env::var_os("HOME").map(|h| resolve(Path::new(&h)));
+    if out.parent().is_none() || Some(&out) == home.as_ref() {
+        return Some(format!("{} is the root or home folder", out.display()));
+    }
+    if root.starts_with(&out) {
+        return Some(format!("{} holds the site itself", out.display()));
+    }
+    for source in ["content", "templates", "static"] {
+        if out.starts_with(root.join(source)) {
+            return Some(format!(
+                "{} is inside the site's {source}/ folder",
+                out.display()
+            ));
+        }
+    }
+    if out.is_file() {
+        return Some(format!("{} is a file", out.display()));
+    }
+    let foreign = out.is_dir()
+        && !out.join(MARKER).is_file()
+        && fs::read_dir(&out)
+            .map(|mut d| d.next().is_some())
+            .unwrap_or(false);
+    if foreign && !force {
+        return Some(format!(
+            "{} holds files chapar did not write",
+            out.display()
+        ));
+    }
+    None
+}
+
+/// An absolute path with `.`/`..` and symbolic links resolved, for a path that may not exist
+/// yet: its longest existing ancestor is resolved and the rest appended.
+fn resolve(path: &Path) -> PathBuf {
+    let joined = if path.is_absolute() {
+        path.to_path_buf()
+    } else {
+        std::env::current_dir().unwrap_or_default().join(path)
+    };
+    // `.` and `..` first, by the names, so a missing folder on the way does not stop us.
+    let mut absolute = PathBuf::new();
+    for component in joined.components() {
+        match component {
+            Component::ParentDir => {
+                absolute.pop();
+            }
+            Component::CurDir => {}
+            other => absolute.push(other),
+        }
+    }
+    let mut existing = absolute.clone();
+    let mut rest = Vec::new();
+    while !existing.exists() {
+        match (existing.file_name(), existing.parent()) {
+            (Some(name), Some(parent)) => {
+                rest.push(name.to_os_string());
+                existing = parent.to_path_buf();
+            }
+            _ => break,
+        }
+    }
+    let mut resolved = existing.canonicalize().unwrap_or(existing);
+    for name in rest.into_iter().rev() {
+        match name.to_str() {
+            Some("..") => {
+                resolved.pop();
+            }
+            Some(".") => {}
+            _ => resolved.push(name),
+        }
+    }
+    resolved
+}
+
 fn same_bytes(path: &Path, bytes: &[u8]) -> bool {
     match fs::metadata(path) {
         Ok(m) if m.is_file() && m.len() == bytes.len() as u64 => {
@@ -215,6 +333,69 @@ mod tests {
     use super::*;
 
     #[test]
+    fn refuses_dangerous_output_folders() {
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path().join("site");
+        for sub in ["content", "templates", "static"] {
+            fs::create_dir_all(root.join(sub)).unwrap();
+        }
+        let refuse = |out: &Path, force| refuse_output(&root, out, force);
+        assert_eq!(refuse(&root.join("public"), false), None);
+        assert!(
+            refuse(&root, false)
+                .unwrap()
+                .contains("holds the site itself")
+        );
+        assert!(
+            refuse(dir.path(), true)
+                .unwrap()
+                .contains("holds the site itself"),
+            "--force never allows it"
+        );
+        assert!(
+            refuse(&root.join("content"), true)
+                .unwrap()
+                .contains("content/")
+        );
+        assert!(
+            refuse(&root.join("static/out"), false)
+                .unwrap()
+                .contains("static/")
+        );
+        assert!(
+            refuse(&root.join("public/../templates"), false)
+                .unwrap()
+                .contains("templates/")
+        );
+        assert!(refuse(Path::new("/"), true).is_some());
+        // A folder of someone else's files needs --force; one chapar wrote does not.
+        let other = root.join("docs");
+        fs::create_dir_all(&other).unwrap();
+        fs::write(other.join("notes.txt"), "mine").unwrap();
+        assert!(refuse(&other, false).unwrap().contains("did not write"));
+        assert_eq!(refuse(&other, true), None);
+        fs::write(other.join(MARKER), "").unwrap();
+        assert_eq!(refuse(&other, false), None);
+    }
+
+    #[test]
+    fn one_build_at_a_time() {
+        let dir = tempfile::tempdir().unwrap();
+        let out = dir.path().join("public");
+        let first = Staging::begin(&out).unwrap();
+        let second = Staging::begin(&out).err().unwrap().to_string();
+        assert!(
+            second.contains(&format!(
+                "another chapar build (process {})",
+                std::process::id()
+            )),
+            "{second}"
+        );
+        drop(first);
+        assert!(Staging::begin(&out).is_ok(), "the lock goes with the build");
+    }
+
+    #[test]
     fn rejects_paths_that_climb_out() {
         assert!(is_safe_relative("news/1/x/index.html"));
         for bad in ["", "../x", "/etc/passwd", "a/../../b"] {
@@ -232,9 +413,10 @@ mod tests {
         assert_eq!(
             first.commit().unwrap(),
             WriteStats {
-                written: 2,
+                written: 3,
                 unchanged: 0
-            }
+            },
+            "two pages and the marker"
         );
         let a_before = fs::metadata(out.join("a.html"))
             .unwrap()
@@ -252,7 +434,7 @@ mod tests {
             second.commit().unwrap(),
             WriteStats {
                 written: 1,
-                unchanged: 1
+                unchanged: 2
             }
         );
         assert_eq!(fs::read(out.join("b.html")).unwrap(), b"TWO");

@@ -330,6 +330,7 @@ fn out_and_base_url_options() {
         include_drafts: false,
         base_url: Some("https://mirror.example.org".into()),
         now: Some(now()),
+        force: false,
     };
     let report = chapar::build(&options).unwrap();
     assert!(report.succeeded);

@@ -19,6 +19,10 @@ pub const FIELDS: [&str; 13] = [
     "title", "lead", "author", "desk", "date", "updated", "id", "tags", "metrics", "image",
     "draft", "slug", "extra",
 ];
+/// More tags than this is a mistake (a pasted list), and each tag costs a page and two feeds.
+pub const MAX_TAGS: usize = 50;
+/// Titles longer than this are reported; they still build.
+pub const LONG_TITLE: usize = 300;
 const METRIC_FIELDS: [&str; 6] = ["label", "value", "unit", "change", "period", "good"];
 const IMAGE_FIELDS: [&str; 3] = ["src", "alt", "caption"];
 
@@ -75,9 +79,17 @@ pub fn parse(
     let value = match source.parse() {
         Ok(value) => value,
         Err(e) => {
-            let d = Diagnostic::error(path, format!("the front matter is not valid YAML: {}", e.message))
-                .at(e.line, e.column)
-                .with_hint("check the indentation and quoting on this line and the one before; text containing `:` or `#` must be quoted");
+            let hint = if e.message.contains("limit exceeded") {
+                "the front matter repeats (YAML anchors and aliases) or nests too deeply: write the values out plainly"
+            } else {
+                "check the indentation and quoting on this line and the one before; text containing `:` or `#` must be quoted"
+            };
+            let d = Diagnostic::error(
+                path,
+                format!("the front matter is not valid YAML: {}", e.message),
+            )
+            .at(e.line, e.column)
+            .with_hint(hint);
             return (None, vec![d]);
         }
     };
@@ -166,6 +178,21 @@ impl Checker<'_> {
                 None
             }
         };
+        if let Some(t) = &title
+            && t.chars().count() > LONG_TITLE
+        {
+            let (line, column) = self.source.locate(&[Seg::Key("title")]);
+            self.problems.push(
+                Diagnostic::warning(
+                    self.path,
+                    format!("the title is {} characters long", t.chars().count()),
+                )
+                .at(line, column)
+                .with_hint(format!(
+                    "a headline reads best under {LONG_TITLE} characters; move the rest to `lead:`"
+                )),
+            );
+        }
         let lead = get("lead").and_then(|v| self.required_text(v, "lead"));
         let authors = match get("author") {
             Some(v) => self.authors(v),
@@ -331,6 +358,17 @@ impl Checker<'_> {
             return Vec::new();
         }
         let mut tags = self.text_list(v, "tags").unwrap_or_default();
+        if tags.len() > MAX_TAGS {
+            self.error(
+                &[Seg::Key("tags")],
+                format!(
+                    "a release may have at most {MAX_TAGS} tags, this one has {}",
+                    tags.len()
+                ),
+                "keep the tags that readers would search for",
+            );
+            return Vec::new();
+        }
         if !self.names_have_slugs(&tags, "tags") {
             return Vec::new();
         }

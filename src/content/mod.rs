@@ -159,6 +159,10 @@ fn load_file(
 
 /// Reads a file; a symbolic link must point to a file inside `content/`, so a release can
 /// never publish a file from elsewhere on the machine.
+/// Larger release files are refused: no press release is this long, and one such file must not
+/// exhaust the build's memory.
+pub const MAX_FILE_BYTES: u64 = 10 * 1024 * 1024;
+
 fn read_inside(content: &Path, path: &Path) -> Result<Vec<u8>, String> {
     let is_link = path
         .symlink_metadata()
@@ -175,7 +179,32 @@ fn read_inside(content: &Path, path: &Path) -> Result<Vec<u8>, String> {
             );
         }
     }
-    std::fs::read(path).map_err(|e| format!("cannot read the file: {e}"))
+    let file = std::fs::File::open(path).map_err(|e| format!("cannot read the file: {e}"))?;
+    let size = file
+        .metadata()
+        .map_err(|e| format!("cannot read the file: {e}"))?
+        .len();
+    if size > MAX_FILE_BYTES {
+        return Err(format!(
+            "the file is {} MB; a release may be at most {} MB",
+            size / (1024 * 1024),
+            MAX_FILE_BYTES / (1024 * 1024)
+        ));
+    }
+    let mut bytes = Vec::with_capacity(size as usize);
+    // Read at most one byte past the limit, in case the file grew since it was measured.
+    std::io::Read::read_to_end(
+        &mut std::io::Read::take(file, MAX_FILE_BYTES + 1),
+        &mut bytes,
+    )
+    .map_err(|e| format!("cannot read the file: {e}"))?;
+    if bytes.len() as u64 > MAX_FILE_BYTES {
+        return Err(format!(
+            "the file grew past {} MB while it was read",
+            MAX_FILE_BYTES / (1024 * 1024)
+        ));
+    }
+    Ok(bytes)
 }
 
 /// UTF-8 text without NUL bytes, or the position of the first bad byte.

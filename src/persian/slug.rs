@@ -36,7 +36,28 @@ pub fn slugify(text: &str) -> String {
             None => {}
         }
     }
-    slug
+    shorten(slug)
+}
+
+/// The longest slug, in bytes. File systems allow 255 bytes per name and Persian letters
+/// take two; long headlines make unreadable addresses anyway.
+pub const MAX_SLUG_BYTES: usize = 120;
+
+/// Cuts a slug to `MAX_SLUG_BYTES`, at a word boundary when there is one.
+fn shorten(slug: String) -> String {
+    if slug.len() <= MAX_SLUG_BYTES {
+        return slug;
+    }
+    let mut end = MAX_SLUG_BYTES;
+    while !slug.is_char_boundary(end) {
+        end -= 1;
+    }
+    let cut = &slug[..end];
+    let cut = match cut.rfind('-') {
+        Some(i) if i > MAX_SLUG_BYTES / 2 => &cut[..i],
+        _ => cut.trim_end_matches('-'),
+    };
+    cut.to_string()
 }
 
 /// The slug of `text`, or of `fallback` (e.g. the news code) when `text` has no letter or
@@ -89,6 +110,19 @@ mod tests {
         assert_eq!(slugify("a -- b"), "a-b");
         assert_eq!(slugify("NGL Ilam; COVID-19"), "ngl-ilam-covid-19");
         assert_eq!(slugify("؟!"), "");
+    }
+
+    #[test]
+    fn long_titles_make_bounded_slugs() {
+        let slug = slugify(&"پرونده‌های حوادث کار ".repeat(300));
+        assert!(
+            slug.len() <= MAX_SLUG_BYTES && !slug.ends_with('-'),
+            "{slug}"
+        );
+        assert!(slug.starts_with("پرونده-های-حوادث-کار-"));
+        assert_eq!(slugify(&slug), slug);
+        let one_word = slugify(&"ب".repeat(500));
+        assert!(one_word.len() <= MAX_SLUG_BYTES && !one_word.is_empty());
     }
 
     #[test]

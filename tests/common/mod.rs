@@ -45,6 +45,7 @@ pub fn build_at(root: &Path, out: Option<&Path>, drafts: bool) -> BuildReport {
         include_drafts: drafts,
         base_url: None,
         now: Some(now()),
+        force: false,
     };
     chapar::build(&options).expect("the build should not fail on I/O")
 }
