@@ -238,21 +238,21 @@ pub fn refuse_output(root: &Path, out_dir: &Path, force: bool) -> Option<String>
     let root = resolve(root);
     let home = std::env::var_os("HOME").map(|h| resolve(Path::new(&h)));
     if out.parent().is_none() || Some(&out) == home.as_ref() {
-        return Some(format!("{} is the root or home folder", out.display()));
+        return Some(format!("{}: it is the root or home folder", out.display()));
     }
     if root.starts_with(&out) {
-        return Some(format!("{} holds the site itself", out.display()));
+        return Some(format!("{}: it holds the site itself", out.display()));
     }
     for source in ["content", "templates", "static"] {
         if out.starts_with(root.join(source)) {
             return Some(format!(
-                "{} is inside the site's {source}/ folder",
+                "{}: it is inside the site's {source}/ folder",
                 out.display()
             ));
         }
     }
     if out.is_file() {
-        return Some(format!("{} is a file", out.display()));
+        return Some(format!("{}: it is a file", out.display()));
     }
     let foreign = out.is_dir()
         && !out.join(MARKER).is_file()
@@ -261,7 +261,7 @@ pub fn refuse_output(root: &Path, out_dir: &Path, force: bool) -> Option<String>
             .unwrap_or(false);
     if foreign && !force {
         return Some(format!(
-            "{} holds files chapar did not write",
+            "{}: it holds files chapar did not write",
             out.display()
         ));
     }

@@ -36,6 +36,10 @@ pub fn news_article(site: &Site, article: &Article, links: &Links) -> String {
     if let Some(image) = &front.image {
         data["image"] = json!([links.absolute_asset(&image.src)]);
     }
-    // `</script>` inside a string would end the element early; `<\/` is the same JSON string.
-    data.to_string().replace("</", "<\\/")
+    // Markup characters inside a string could end the element early; their \u escapes are
+    // the same JSON strings.
+    data.to_string()
+        .replace('<', "\\u003c")
+        .replace('>', "\\u003e")
+        .replace('&', "\\u0026")
 }

@@ -1,0 +1,473 @@
+//! Hostile and broken input, as it arrives from many hands, Word and messengers: every case
+//! gives a diagnostic or a documented harmless outcome, never a panic, never a write outside
+//! the output folder, in bounded memory.
+
+mod common;
+
+use std::fs;
+use std::path::Path;
+
+use common::*;
+
+const HEAD: &str =
+    "title: خبر آزمایشی\nauthor: مریم احمدی\ndesk: provinces\ndate: 1402-07-09\nid: 7\n";
+
+/// A one-release site with `bytes` as the release; returns the diagnostics as text.
+fn outcome(bytes: &[u8]) -> (bool, Vec<String>) {
+    let site = tempfile::tempdir().unwrap();
+    fs::copy(
+        fixtures().join("broken/site.yaml"),
+        site.path().join("site.yaml"),
+    )
+    .unwrap();
+    fs::create_dir(site.path().join("content")).unwrap();
+    fs::write(site.path().join("content/release.md"), bytes).unwrap();
+    let report = build(site.path());
+    assert_only_output_written(site.path());
+    (
+        report.succeeded,
+        report.diagnostics.iter().map(|d| d.to_string()).collect(),
+    )
+}
+
+/// Nothing but the sources, the output folder and its lock may be in the site folder.
+fn assert_only_output_written(root: &Path) {
+    let mut names: Vec<String> = fs::read_dir(root)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    names.sort();
+    names.retain(|n| !["content", "site.yaml", "public", ".public.lock"].contains(&n.as_str()));
+    assert!(
+        names.is_empty(),
+        "unexpected files in the site folder: {names:?}"
+    );
+}
+
+fn release(front: &str, body: &str) -> Vec<u8> {
+    format!("---\n{front}---\n{body}").into_bytes()
+}
+
+fn assert_error(bytes: &[u8], expected: &str) {
+    let (ok, diagnostics) = outcome(bytes);
+    assert!(!ok, "expected an error containing {expected:?}");
+    assert!(
+        diagnostics.iter().any(|d| d.contains(expected)),
+        "{expected:?} not in {diagnostics:#?}"
+    );
+}
+
+fn assert_builds(bytes: &[u8]) {
+    let (ok, diagnostics) = outcome(bytes);
+    assert!(ok, "{diagnostics:#?}");
+}
+
+#[test]
+fn malformed_yaml_of_many_kinds() {
+    for (front, expected) in [
+        (
+            "title: [unclosed\n",
+            "content/release.md:3:1: error: the front matter is not valid YAML",
+        ),
+        (
+            "title: \"unclosed\n",
+            "the front matter is not valid YAML: found unexpected end of stream",
+        ),
+        (
+            "title: a\n\tauthor: b\n",
+            "the front matter is not valid YAML",
+        ),
+        (
+            "title: a: b\n",
+            "the front matter is not valid YAML: mapping values are not allowed in this context",
+        ),
+        (
+            "title: x\ntitle: y\n",
+            "the front matter is not valid YAML: duplicate entry with key \"title\"",
+        ),
+        (
+            "- a\n- b\n",
+            "the front matter must be a set of fields, but it is a list",
+        ),
+        (
+            "just text\n",
+            "the front matter must be a set of fields, but it is text",
+        ),
+        (
+            "title: *nothing\n",
+            "the front matter is not valid YAML: unknown anchor",
+        ),
+        ("? [a, b]\n: c\n", "unknown field"),
+    ] {
+        assert_error(&release(front, "متن"), expected);
+    }
+}
+
+#[test]
+fn wrong_types_in_every_field() {
+    let base = |field: &str| {
+        HEAD.lines()
+            .filter(|l| !l.starts_with(&format!("{field}:")))
+            .collect::<Vec<_>>()
+            .join("\n")
+            + "\n"
+    };
+    for (field, value, expected) in [
+        (
+            "title",
+            "{a: 1}",
+            "`title` must be text, not a set of fields",
+        ),
+        ("title", "\"\"", "`title` is empty"),
+        ("author", "[]", "`author` is an empty list"),
+        (
+            "author",
+            "{x: y}",
+            "`author` must be a list or one piece of text, not a set of fields",
+        ),
+        (
+            "author",
+            "[نام, [تو در تو]]",
+            "`author` must be text, not a list",
+        ),
+        ("desk", "[provinces]", "`desk` must be text, not a list"),
+        ("desk", "sport", "unknown desk `sport`"),
+        ("date", "true", "`date` must be text, not `true`"),
+        ("date", "2023-13-45", "bad `date`"),
+        ("date", "1402-12-30", "1402 is not a leap year"),
+        ("date", "yesterday", "is not a date in the form YYYY-MM-DD"),
+        ("id", "-5", "`id` must be a positive whole number"),
+        ("id", "0", "`id` must be a positive whole number"),
+        ("id", "1.5", "`id` must be a positive whole number"),
+        (
+            "id",
+            "99999999999999999999999",
+            "integer `99999999999999999999999` as u128",
+        ),
+        (
+            "id",
+            "[1]",
+            "`id` must be a positive whole number (the news code), not a list",
+        ),
+    ] {
+        let front = format!("{}{field}: {value}\n", base(field));
+        assert_error(&release(&front, "متن"), expected);
+    }
+    for (extra, expected) in [
+        (
+            "tags: {a: b}\n",
+            "`tags` must be a list or one piece of text, not a set of fields",
+        ),
+        (
+            "tags: ایلام، کار\n",
+            "`tags` is one piece of text with commas in it",
+        ),
+        ("metrics: 47\n", "`metrics` must be a list, not `47`"),
+        (
+            "metrics: [47]\n",
+            "metric 1 must be a set of fields (label, value, unit...), not `47`",
+        ),
+        ("metrics:\n  - label: x\n", "metric 1 has no `value`"),
+        (
+            "metrics:\n  - label: x\n    value: [1]\n",
+            "`value` must be a number, not a list",
+        ),
+        (
+            "metrics:\n  - label: x\n    value: 1\n    change: زیاد\n",
+            "`change`: `زیاد` is not a number",
+        ),
+        (
+            "metrics:\n  - label: x\n    value: 1\n    good: left\n",
+            "`good` must be `up` or `down`, not `left`",
+        ),
+        (
+            "image: photo.jpg\n",
+            "`image` must be a set of fields (src, alt, caption), not `photo.jpg`",
+        ),
+        ("image: {src: a.jpg}\n", "`image` has no `alt` text"),
+        ("draft: \"no\"\n", "`draft` must be true or false, not `no`"),
+        ("slug: []\n", "`slug` must be text, not a list"),
+        (
+            "extra: [1, 2]\n",
+            "`extra` must be a set of fields, not a list",
+        ),
+        ("updated: 1402-07-01\n", "`updated` is earlier than `date`"),
+    ] {
+        assert_error(&release(&format!("{HEAD}{extra}"), "متن"), expected);
+    }
+}
+
+#[test]
+fn encodings_and_line_endings() {
+    assert_builds(
+        format!(
+            "\u{feff}---\r\n{}---\r\nمتن\r\n",
+            HEAD.replace('\n', "\r\n")
+        )
+        .as_bytes(),
+    );
+    // Mixed endings, and old Mac CR-only lines.
+    assert_builds(format!("---\r\n{HEAD}---\rمتن\r\nادامه\n").as_bytes());
+    let mut bad = release(HEAD, "متن ").clone();
+    bad.extend_from_slice(&[0xff, 0xfe, b'\n']);
+    assert_error(
+        &bad,
+        "content/release.md:8:5: error: the file is not valid UTF-8 text",
+    );
+    assert_error(
+        &release(HEAD, "متن\0"),
+        "content/release.md:8:4: error: the file contains a NUL byte",
+    );
+    assert_error(b"", "the file is empty");
+    assert_error(b"   \n\n", "the file is empty");
+    assert_error(
+        format!("---\n{HEAD}متن").as_bytes(),
+        "the front matter that starts here never closes",
+    );
+}
+
+#[test]
+fn huge_inputs_are_bounded() {
+    // 50 MB of body: refused before it is read whole.
+    let mut big = release(HEAD, "");
+    big.resize(50 * 1024 * 1024, b'a');
+    assert_error(&big, "the file is 50 MB; a release may be at most 10 MB");
+    // 100,000 lines: builds.
+    assert_builds(&release(HEAD, &"یک خط کوتاه از متن خبر.\n".repeat(100_000)));
+    // 10,000 tags: refused.
+    let tags: Vec<String> = (0..10_000).map(|i| format!("برچسب{i}")).collect();
+    assert_error(
+        &release(&format!("{HEAD}tags: [{}]\n", tags.join(", ")), "متن"),
+        "a release may have at most 50 tags, this one has 10000",
+    );
+    // A 5,000-character title: builds, with a warning and a bounded slug.
+    let long = "خبر ".repeat(1250);
+    let (ok, diagnostics) = outcome(&release(
+        &HEAD.replace("title: خبر آزمایشی", &format!("title: {long}")),
+        "متن",
+    ));
+    assert!(ok, "{diagnostics:#?}");
+    assert!(
+        diagnostics[0].contains("warning: the title is 4999 characters long"),
+        "{diagnostics:#?}"
+    );
+    let peak = peak_memory_mb();
+    assert!(peak < 2048, "the test process peaked at {peak} MB");
+}
+
+/// The peak resident memory of this test process, from Linux's /proc.
+fn peak_memory_mb() -> u64 {
+    let status = fs::read_to_string("/proc/self/status").unwrap_or_default();
+    status
+        .lines()
+        .find_map(|l| l.strip_prefix("VmHWM:"))
+        .and_then(|v| v.trim().trim_end_matches("kB").trim().parse::<u64>().ok())
+        .map_or(0, |kb| kb / 1024)
+}
+
+#[test]
+fn bombs_and_deep_nesting() {
+    let mut bomb = String::from("extra:\n  a: &a [x, x, x, x, x, x, x, x, x]\n");
+    for (prev, name) in "abcdefgh".chars().zip("bcdefghi".chars()) {
+        bomb += &format!(
+            "  {name}: &{name} [{}]\n",
+            vec![format!("*{prev}"); 9].join(", ")
+        );
+    }
+    assert_error(
+        &release(&format!("{HEAD}{bomb}"), "متن"),
+        "the front matter is not valid YAML: repetition limit exceeded",
+    );
+    let nested = format!(
+        "{HEAD}extra: {{a: {}{}}}\n",
+        "[".repeat(10_000),
+        "]".repeat(10_000)
+    );
+    assert_error(
+        &release(&nested, "متن"),
+        "the front matter is not valid YAML: recursion limit exceeded",
+    );
+    // Deep Markdown: quotes, lists, emphasis and brackets by the ten thousand.
+    let body = format!(
+        "{}عمیق\n\n{}x\n\n{}\n\n{}\n",
+        "> ".repeat(20_000),
+        "- ".repeat(20_000),
+        "*".repeat(50_000),
+        "[".repeat(50_000)
+    );
+    assert_builds(&release(HEAD, &body));
+}
+
+#[test]
+fn paths_that_try_to_climb_out() {
+    for slug in ["../../etc", "/etc/passwd", "%2e%2e/%2e%2e/x", "..\\..\\x"] {
+        let (ok, _) = outcome(&release(&format!("{HEAD}slug: '{slug}'\n"), "متن"));
+        assert!(ok, "a slug is made safe, not refused");
+    }
+    let site = site("basic");
+    let path = site.path().join("content/economy/five.md");
+    fs::write(
+        &path,
+        read(&path).replace(
+            "date: 1402-07-13 12:00",
+            "date: 1402-07-13 12:00\nslug: ../../../../outside",
+        ),
+    )
+    .unwrap();
+    assert!(build(site.path()).succeeded);
+    assert!(
+        site.path()
+            .join("public/news/105/outside/index.html")
+            .is_file()
+    );
+    for src in [
+        "../../etc/passwd",
+        "%2e%2e/secret.jpg",
+        "javascript:alert(1)",
+        "data:text/html,x",
+    ] {
+        assert_error(
+            &release(&format!("{HEAD}image: {{src: \"{src}\", alt: x}}\n"), "متن"),
+            "is not allowed",
+        );
+    }
+    assert_error(
+        &release(&HEAD.replace("id: 7", "id: ../7"), "متن"),
+        "`id` must be a positive whole number",
+    );
+}
+
+#[test]
+fn scripts_never_reach_the_page() {
+    let body = "<script>alert(1)</script>\n\n<p onmouseover=\"alert(1)\">متن</p>\n\n[پیوند](javascript:alert(1))\n\n<iframe src=\"https://evil.example/\"></iframe>\n\n<img src=x onerror=alert(1)>\n";
+    let front = HEAD.replace("title: خبر آزمایشی", "title: \"<script>alert(1)</script>\"");
+    let site = tempfile::tempdir().unwrap();
+    fs::copy(
+        fixtures().join("broken/site.yaml"),
+        site.path().join("site.yaml"),
+    )
+    .unwrap();
+    fs::create_dir(site.path().join("content")).unwrap();
+    fs::write(
+        site.path().join("content/release.md"),
+        release(&front, body),
+    )
+    .unwrap();
+    let report = build(site.path());
+    assert!(report.succeeded);
+    assert_eq!(
+        report.diagnostics.iter().filter(|d| !d.is_error()).count(),
+        2,
+        "{:#?}",
+        report.diagnostics
+    );
+    let out = site.path().join("public");
+    // (data/articles.json carries the title as JSON text, for programs that escape it.)
+    for file in files(&out)
+        .iter()
+        .filter(|f| f.ends_with(".html") || f.ends_with(".xml"))
+    {
+        let text = read(out.join(file));
+        assert!(!text.contains("<script>alert"), "{file}");
+        assert!(
+            !text.contains("onmouseover")
+                && !text.contains("onerror")
+                && !text.contains("javascript:"),
+            "{file}"
+        );
+        assert!(!text.contains("evil.example"), "{file}");
+    }
+    let page = read(
+        out.join(
+            files(&out)
+                .into_iter()
+                .find(|f| f.starts_with("news/"))
+                .unwrap(),
+        ),
+    );
+    assert!(
+        page.contains("<h1>&lt;script&gt;alert(1)&lt;/script&gt;</h1>"),
+        "front matter values are escaped"
+    );
+}
+
+#[test]
+fn symlinks_out_and_symlink_loops() {
+    let site = site("basic");
+    let content = site.path().join("content");
+    std::os::unix::fs::symlink("loop.md", content.join("loop.md")).unwrap();
+    std::os::unix::fs::symlink("/etc", content.join("etc")).unwrap();
+    std::os::unix::fs::symlink("/etc/hostname", content.join("host.md")).unwrap();
+    std::os::unix::fs::symlink(".", content.join("again")).unwrap();
+    let report = build(site.path());
+    let lines: Vec<String> = report.diagnostics.iter().map(|d| d.to_string()).collect();
+    assert_eq!(lines.len(), 2, "{lines:#?}");
+    assert!(
+        lines[0].starts_with("content/host.md: error: this link points outside the content folder")
+    );
+    assert!(
+        lines[1]
+            .starts_with("content/loop.md: error: this link points to a file that cannot be read")
+    );
+}
+
+#[test]
+fn duplicates_are_reported_not_overwritten() {
+    let site = site("basic");
+    let four = read(site.path().join("content/economy/four.md"));
+    fs::write(site.path().join("content/economy/four-copy.md"), four).unwrap();
+    let report = build(site.path());
+    let lines: Vec<String> = report.diagnostics.iter().map(|d| d.to_string()).collect();
+    assert!(
+        lines
+            .iter()
+            .any(|l| l.contains("news code 104 is already used by content/economy/four")),
+        "{lines:#?}"
+    );
+    assert!(
+        lines
+            .iter()
+            .any(|l| l.contains("the slug `خبر-چهارم-اقتصادی` is already used")),
+        "{lines:#?}"
+    );
+    assert!(!site.path().join("public").exists());
+}
+
+#[test]
+fn output_folders_chapar_must_not_replace() {
+    let site = site("basic");
+    let try_out = |out: &Path, force: bool| {
+        let options = chapar::BuildOptions {
+            out_dir: Some(out.to_path_buf()),
+            now: Some(now()),
+            force,
+            ..chapar::BuildOptions::new(site.path())
+        };
+        chapar::build(&options).unwrap()
+    };
+    for out in [
+        site.path().to_path_buf(),
+        site.path().join("content"),
+        site.path().join("static/x"),
+        Path::new("/").to_path_buf(),
+    ] {
+        let report = try_out(&out, true);
+        assert!(
+            !report.succeeded
+                && report.diagnostics[0]
+                    .to_string()
+                    .starts_with("--out: error: will not build into"),
+            "{out:?}"
+        );
+    }
+    let docs = site.path().join("docs");
+    fs::create_dir(&docs).unwrap();
+    fs::write(docs.join("keep.txt"), "an editor's file").unwrap();
+    assert!(!try_out(&docs, false).succeeded);
+    assert_eq!(read(docs.join("keep.txt")), "an editor's file");
+    assert!(try_out(&docs, true).succeeded, "--force replaces it");
+    assert!(
+        try_out(&docs, false).succeeded,
+        "and chapar owns it from then on"
+    );
+}
