@@ -360,3 +360,35 @@ fn duplicates(articles: &[Article]) -> Vec<Diagnostic> {
     }
     problems
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_file_that_vanished_after_the_walk_is_reported() {
+        let dir = tempfile::tempdir().unwrap();
+        let content = dir.path().join("content");
+        std::fs::create_dir(&content).unwrap();
+        let config = crate::config::parse(
+            "title: t\nbase_url: https://e.org/\ndesks:\n  - key: a\n    name: b\n",
+        )
+        .unwrap();
+        let (article, diagnostics) = load_file(
+            dir.path(),
+            &content,
+            &content.join("gone.md"),
+            &Parsing::new(&config),
+        );
+        assert!(article.is_none());
+        assert_eq!(diagnostics.len(), 1);
+        assert_eq!(diagnostics[0].path, Path::new("content/gone.md"));
+        assert!(
+            diagnostics[0]
+                .message
+                .starts_with("cannot read the file: No such file or directory"),
+            "{}",
+            diagnostics[0].message
+        );
+    }
+}
