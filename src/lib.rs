@@ -5,9 +5,11 @@
 //! driven by `build`.
 
 pub mod build;
+pub mod check;
 pub mod config;
 pub mod content;
 pub mod diagnostic;
+pub mod fix;
 pub mod links;
 pub mod markdown;
 pub mod output;
@@ -15,6 +17,7 @@ pub mod persian;
 pub mod publish;
 pub mod render;
 pub mod sanitize;
+pub mod scaffold;
 pub mod site;
 pub mod yaml;
 

@@ -1,10 +1,13 @@
 //! The `chapar` command line: parses arguments, calls the library, prints diagnostics and
 //! sets the exit code. All logic lives in the library.
 
-use std::path::PathBuf;
+use std::io::IsTerminal;
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
-use clap::{Parser, Subcommand};
+use chapar::Diagnostic;
+use chapar::diagnostic::Severity;
+use clap::{Parser, Subcommand, ValueEnum};
 
 #[derive(Parser)]
 #[command(
@@ -15,6 +18,9 @@ use clap::{Parser, Subcommand};
 struct Cli {
     #[command(subcommand)]
     command: Command,
+    /// Print only errors.
+    #[arg(long, short, global = true)]
+    quiet: bool,
 }
 
 #[derive(Subcommand)]
@@ -37,11 +43,64 @@ enum Command {
         #[arg(long)]
         force: bool,
     },
+    /// Check the site without building it: everything `build` checks, plus typography, links,
+    /// images and duplicate titles.
+    Check {
+        #[arg(long, default_value = ".")]
+        root: PathBuf,
+        #[arg(long, value_enum, default_value_t = Format::Text)]
+        format: Format,
+        /// Exit with 2 when there are warnings (and no errors).
+        #[arg(long)]
+        deny_warnings: bool,
+    },
+    /// Apply the safe typography fixes to release files (all of content/ by default).
+    Fix {
+        #[arg(long, default_value = ".")]
+        root: PathBuf,
+        /// Print what would change, as a diff, and change nothing.
+        #[arg(long)]
+        dry_run: bool,
+        /// Files or folders, relative to the root.
+        paths: Vec<PathBuf>,
+    },
+    /// Create a new release under content/<desk>/ and print its path.
+    New {
+        /// The headline.
+        title: String,
+        /// A desk key (or Persian name) from site.yaml.
+        #[arg(long)]
+        desk: String,
+        #[arg(long)]
+        author: Option<String>,
+        #[arg(long, default_value = ".")]
+        root: PathBuf,
+    },
+    /// Start a new newsroom in DIR: site.yaml and one release.
+    Init { dir: PathBuf },
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum Format {
+    Text,
+    Json,
+}
+
+/// Prints to standard output; a reader that went away (`chapar check | head`) ends the
+/// program quietly instead of a panic.
+macro_rules! out {
+    ($($arg:tt)*) => {{
+        use std::io::Write;
+        if writeln!(std::io::stdout().lock(), $($arg)*).is_err() {
+            std::process::exit(0);
+        }
+    }};
 }
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
-    match cli.command {
+    let quiet = cli.quiet;
+    let result = match cli.command {
         Command::Build {
             root,
             out,
@@ -57,24 +116,176 @@ fn main() -> ExitCode {
                 now: None,
                 force,
             };
-            match chapar::build(&options) {
-                Ok(report) => {
-                    for d in &report.diagnostics {
-                        eprintln!("{d}");
-                    }
+            chapar::build(&options).map(|report| {
+                print_diagnostics(&report.diagnostics, quiet);
+                if !quiet || !report.succeeded {
                     eprintln!("{}", report.summary());
-                    if report.succeeded {
-                        ExitCode::SUCCESS
-                    } else {
-                        ExitCode::from(1)
-                    }
                 }
-                Err(e) => {
-                    eprintln!("error: {e:#}");
-                    eprintln!("build failed; the previous site was left as it was");
+                if report.succeeded {
+                    ExitCode::SUCCESS
+                } else {
                     ExitCode::from(1)
                 }
+            })
+        }
+        Command::Check {
+            root,
+            format,
+            deny_warnings,
+        } => chapar::check::check(&root, None).map(|report| {
+            match format {
+                Format::Text => print_grouped(&report.diagnostics, quiet),
+                Format::Json => out!("{}", json_report(&report)),
             }
+            if !quiet && matches!(format, Format::Text) {
+                eprintln!(
+                    "{} error(s), {} warning(s) in {} file(s) checked",
+                    report.errors(),
+                    report.warnings(),
+                    report.files
+                );
+            }
+            match (report.errors(), report.warnings()) {
+                (0, 0) => ExitCode::SUCCESS,
+                (0, _) if !deny_warnings => ExitCode::SUCCESS,
+                (0, _) => ExitCode::from(2),
+                _ => ExitCode::from(1),
+            }
+        }),
+        Command::Fix {
+            root,
+            dry_run,
+            paths,
+        } => chapar::fix::plan(&root, &paths).and_then(|fixes| {
+            let total: usize = fixes.iter().map(|f| f.fixes).sum();
+            if dry_run {
+                for fix in &fixes {
+                    out!("{}", fix.diff().trim_end());
+                }
+            } else {
+                chapar::fix::apply(&root, &fixes)?;
+                if !quiet {
+                    for fix in &fixes {
+                        eprintln!("fixed {} ({} change(s))", fix.path.display(), fix.fixes);
+                    }
+                }
+            }
+            if !quiet {
+                let verb = if dry_run { "would change" } else { "changed" };
+                eprintln!("{total} fix(es) {verb} {} file(s)", fixes.len());
+            }
+            Ok(ExitCode::SUCCESS)
+        }),
+        Command::New {
+            title,
+            desk,
+            author,
+            root,
+        } => chapar::scaffold::new_release(
+            &root,
+            &title,
+            &desk,
+            author.as_deref(),
+            jiff::Timestamp::now(),
+        )
+        .map(|path| {
+            out!("{}", path.display());
+            ExitCode::SUCCESS
+        }),
+        Command::Init { dir } => {
+            chapar::scaffold::init(&dir, jiff::Timestamp::now()).map(|created| {
+                if !quiet {
+                    for path in &created {
+                        eprintln!("created {}", dir.join(path).display());
+                    }
+                    eprintln!("build it with: chapar build --root {}", dir.display());
+                }
+                ExitCode::SUCCESS
+            })
+        }
+    };
+    result.unwrap_or_else(|e| {
+        eprintln!("{}: {e:#}", paint("error", Severity::Error));
+        ExitCode::from(1)
+    })
+}
+
+/// Colour only for a terminal, and never when NO_COLOR is set (no-color.org).
+fn paint(word: &str, severity: Severity) -> String {
+    let colour = std::io::stderr().is_terminal()
+        && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty());
+    match (colour, severity) {
+        (false, _) => word.to_string(),
+        (true, Severity::Error) => format!("\x1b[1;31m{word}\x1b[0m"),
+        (true, Severity::Warning) => format!("\x1b[1;33m{word}\x1b[0m"),
+    }
+}
+
+fn severity_word(d: &Diagnostic) -> &'static str {
+    if d.is_error() { "error" } else { "warning" }
+}
+
+fn print_diagnostics(diagnostics: &[Diagnostic], quiet: bool) {
+    for d in diagnostics.iter().filter(|d| d.is_error() || !quiet) {
+        let text = d.to_string();
+        let word = severity_word(d);
+        eprintln!(
+            "{}",
+            text.replacen(
+                &format!(": {word}: "),
+                &format!(": {}: ", paint(word, d.severity)),
+                1
+            )
+        );
+    }
+}
+
+/// `check`'s text output: diagnostics grouped under their file.
+fn print_grouped(diagnostics: &[Diagnostic], quiet: bool) {
+    let mut current: Option<&Path> = None;
+    for d in diagnostics.iter().filter(|d| d.is_error() || !quiet) {
+        if current != Some(d.path.as_path()) {
+            out!("{}", d.path.display());
+            current = Some(d.path.as_path());
+        }
+        let place = match (d.line, d.column) {
+            (0, _) => String::from("-"),
+            (l, 0) => l.to_string(),
+            (l, c) => format!("{l}:{c}"),
+        };
+        let rule = d.rule.map(|r| format!(" [{r}]")).unwrap_or_default();
+        out!(
+            "  {place:>7}  {}: {}{rule}",
+            paint(severity_word(d), d.severity),
+            d.message
+        );
+        if let Some(hint) = &d.hint {
+            out!("  {:>7}  hint: {hint}", "");
         }
     }
+}
+
+fn json_report(report: &chapar::check::CheckReport) -> String {
+    let items: Vec<serde_json::Value> = report
+        .diagnostics
+        .iter()
+        .map(|d| {
+            serde_json::json!({
+                "path": d.path.to_string_lossy(),
+                "line": d.line,
+                "column": d.column,
+                "severity": severity_word(d),
+                "rule": d.rule,
+                "message": d.message,
+                "hint": d.hint,
+            })
+        })
+        .collect();
+    serde_json::json!({
+        "files": report.files,
+        "errors": report.errors(),
+        "warnings": report.warnings(),
+        "diagnostics": items,
+    })
+    .to_string()
 }
