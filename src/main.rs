@@ -78,6 +78,23 @@ enum Command {
     },
     /// Start a new newsroom in DIR: site.yaml and one release.
     Init { dir: PathBuf },
+    /// Preview the site: build, serve on 127.0.0.1, rebuild and reload the browser on save.
+    Serve {
+        #[arg(long, default_value = ".")]
+        root: PathBuf,
+        /// The port; the next free one is taken when it is busy. 0 picks any free port.
+        #[arg(long, default_value_t = 1111)]
+        port: u16,
+        /// The address to listen on. Anything but loopback shows the preview to the network.
+        #[arg(long, default_value = "127.0.0.1")]
+        bind: String,
+        /// Include drafts and releases dated in the future (as a preview should).
+        #[arg(long)]
+        drafts: bool,
+        /// Open the site in the browser.
+        #[arg(long)]
+        open: bool,
+    },
 }
 
 #[derive(Clone, Copy, ValueEnum)]
@@ -192,6 +209,13 @@ fn main() -> ExitCode {
             out!("{}", path.display());
             ExitCode::SUCCESS
         }),
+        Command::Serve {
+            root,
+            port,
+            bind,
+            drafts,
+            open,
+        } => serve(root, port, bind, drafts, open, quiet),
         Command::Init { dir } => {
             chapar::scaffold::init(&dir, jiff::Timestamp::now()).map(|created| {
                 if !quiet {
@@ -208,6 +232,74 @@ fn main() -> ExitCode {
         eprintln!("{}: {e:#}", paint("error", Severity::Error));
         ExitCode::from(1)
     })
+}
+
+/// Runs the preview server until Ctrl-C.
+fn serve(
+    root: PathBuf,
+    port: u16,
+    bind: String,
+    drafts: bool,
+    open: bool,
+    quiet: bool,
+) -> anyhow::Result<ExitCode> {
+    use std::sync::Arc;
+    let loopback = bind
+        .parse::<std::net::IpAddr>()
+        .is_ok_and(|ip| ip.is_loopback())
+        || bind == "localhost";
+    if !loopback {
+        eprintln!(
+            "{}: serving on {bind} shows the preview, drafts included, to every machine that can reach it",
+            paint("warning", Severity::Warning)
+        );
+    }
+    let out = chapar::serve::session_dir()?;
+    let session = out.parent().map(Path::to_path_buf);
+    let cleanup = move || {
+        if let Some(dir) = &session {
+            let _ = std::fs::remove_dir_all(dir);
+        }
+    };
+    let on_exit = cleanup.clone();
+    ctrlc::set_handler(move || {
+        on_exit();
+        std::process::exit(0);
+    })?;
+    let options = chapar::serve::ServeOptions {
+        root,
+        bind,
+        port,
+        drafts,
+    };
+    let server = match chapar::serve::Server::start(&options, &out) {
+        Ok((server, diagnostics)) => {
+            print_diagnostics(&diagnostics, quiet);
+            Arc::new(server)
+        }
+        Err(e) => {
+            cleanup();
+            return Err(e);
+        }
+    };
+    out!("serving {} (Ctrl-C to stop)", server.url);
+    server.watch(move |diagnostics, took| {
+        print_diagnostics(diagnostics, quiet);
+        let errors = diagnostics.iter().filter(|d| d.is_error()).count();
+        if errors > 0 {
+            eprintln!("rebuild failed with {errors} error(s) in {:.0} ms; the last good pages are still served", took.as_secs_f64() * 1000.0);
+        } else if !quiet {
+            eprintln!("rebuilt in {:.0} ms", took.as_secs_f64() * 1000.0);
+        }
+    })?;
+    if open {
+        let _ = std::process::Command::new("xdg-open")
+            .arg(&server.url)
+            .spawn();
+    }
+    server.serve_forever();
+    cleanup();
+    Ok(ExitCode::SUCCESS)
 }
 
 /// Colour only for a terminal, and never when NO_COLOR is set (no-color.org).

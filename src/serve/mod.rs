@@ -1,0 +1,183 @@
+//! `chapar serve`: the editor's loop. Builds the site into a private folder, serves it on
+//! 127.0.0.1, watches the sources, rebuilds on every save, and reloads the browser. A build
+//! error shows over the last good pages instead of stopping the server.
+
+mod http;
+mod watch;
+
+use std::net::TcpListener;
+use std::path::{Path, PathBuf};
+use std::sync::mpsc::{self, Receiver, Sender};
+use std::sync::{Arc, Mutex, RwLock};
+use std::time::{Duration, Instant};
+
+use anyhow::{Context, Result, bail};
+
+use crate::build::{BuildOptions, build};
+use crate::diagnostic::Diagnostic;
+
+pub struct ServeOptions {
+    pub root: PathBuf,
+    pub bind: String,
+    /// 0 picks a free port.
+    pub port: u16,
+    pub drafts: bool,
+}
+
+/// What the server shows: where the last good build is, and the errors of the last build if
+/// it failed.
+#[derive(Default)]
+pub(crate) struct State {
+    pub out_dir: PathBuf,
+    pub errors: Vec<Diagnostic>,
+}
+
+/// Browsers waiting for the next reload.
+#[derive(Default)]
+pub(crate) struct Listeners {
+    senders: Mutex<Vec<Sender<()>>>,
+}
+
+impl Listeners {
+    pub fn subscribe(&self) -> Receiver<()> {
+        let (tx, rx) = mpsc::channel();
+        if let Ok(mut s) = self.senders.lock() {
+            s.push(tx);
+        }
+        rx
+    }
+
+    /// Tells every open page to reload; forgets pages that went away.
+    pub fn reload(&self) {
+        if let Ok(mut s) = self.senders.lock() {
+            s.retain(|tx| tx.send(()).is_ok());
+        }
+    }
+}
+
+/// A running server. Dropping it does not stop the threads; `chapar serve` runs until Ctrl-C.
+pub struct Server {
+    pub url: String,
+    listener: TcpListener,
+    state: Arc<RwLock<State>>,
+    listeners: Arc<Listeners>,
+    options: BuildOptions,
+}
+
+impl Server {
+    /// Binds the port (the next free one when it is taken, unless 0 was asked for) and makes
+    /// the first build, whose diagnostics it returns. Build errors do not stop it.
+    pub fn start(options: &ServeOptions, out_dir: &Path) -> Result<(Server, Vec<Diagnostic>)> {
+        let (server, port) = bind(&options.bind, options.port)?;
+        let url = format!("http://{}:{port}/", options.bind);
+        let build_options = BuildOptions {
+            root: options.root.clone(),
+            out_dir: Some(out_dir.to_path_buf()),
+            include_drafts: options.drafts,
+            base_url: Some(url.clone()),
+            now: None,
+            force: true,
+        };
+        let server = Server {
+            url,
+            listener: server,
+            state: Arc::new(RwLock::new(State {
+                out_dir: out_dir.to_path_buf(),
+                errors: Vec::new(),
+            })),
+            listeners: Arc::new(Listeners::default()),
+            options: build_options,
+        };
+        let (diagnostics, _) = server.rebuild();
+        Ok((server, diagnostics))
+    }
+
+    /// Builds again; returns the diagnostics and the time taken, and reloads the browsers.
+    pub fn rebuild(&self) -> (Vec<Diagnostic>, Duration) {
+        let started = Instant::now();
+        let diagnostics = match build(&self.options) {
+            Ok(report) if report.succeeded => {
+                self.set_errors(Vec::new());
+                report.diagnostics
+            }
+            Ok(report) => {
+                self.set_errors(
+                    report
+                        .diagnostics
+                        .iter()
+                        .filter(|d| d.is_error())
+                        .cloned()
+                        .collect(),
+                );
+                report.diagnostics
+            }
+            Err(e) => {
+                let d = Diagnostic::error("build", format!("{e:#}"));
+                self.set_errors(vec![d.clone()]);
+                vec![d]
+            }
+        };
+        self.listeners.reload();
+        (diagnostics, started.elapsed())
+    }
+
+    fn set_errors(&self, errors: Vec<Diagnostic>) {
+        if let Ok(mut state) = self.state.write() {
+            state.errors = errors;
+        }
+    }
+
+    /// Answers requests, one thread each (event streams stay open), until the process ends.
+    pub fn serve_forever(&self) {
+        for stream in self.listener.incoming().flatten() {
+            let state = self.state.clone();
+            let listeners = self.listeners.clone();
+            std::thread::spawn(move || http::handle(stream, &state, &listeners));
+        }
+    }
+
+    /// Watches the sources and rebuilds on every change, in a thread of its own; `on_build`
+    /// hears about each rebuild.
+    pub fn watch(
+        self: &Arc<Self>,
+        on_build: impl Fn(&[Diagnostic], Duration) + Send + 'static,
+    ) -> Result<()> {
+        let server = self.clone();
+        let changes = watch::watch(&self.options.root)?;
+        std::thread::spawn(move || {
+            while changes.recv().is_ok() {
+                // Saves come in bursts (several files, editor temp files): take them together.
+                while changes.try_recv().is_ok() {}
+                let (diagnostics, took) = server.rebuild();
+                on_build(&diagnostics, took);
+            }
+        });
+        Ok(())
+    }
+}
+
+/// Binds `port`, or the next free one of the ten after it.
+fn bind(address: &str, port: u16) -> Result<(TcpListener, u16)> {
+    let tries = if port == 0 { 1 } else { 10 };
+    let mut last_error = String::new();
+    for candidate in (0..tries).map(|i| port.saturating_add(i)) {
+        match TcpListener::bind((address, candidate)) {
+            Ok(listener) => {
+                let actual = listener.local_addr().map_or(candidate, |a| a.port());
+                return Ok((listener, actual));
+            }
+            Err(e) => last_error = e.to_string(),
+        }
+    }
+    bail!(
+        "cannot listen on {address}:{port} or the {} ports after it: {last_error}; choose another with --port",
+        tries - 1
+    )
+}
+
+/// The private output folder of a serve session, removed when it ends.
+pub fn session_dir() -> Result<PathBuf> {
+    let dir = std::env::temp_dir().join(format!("chapar-serve-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).with_context(|| format!("cannot create {}", dir.display()))?;
+    Ok(dir.join("site"))
+}
