@@ -1,0 +1,75 @@
+#!/usr/bin/env python3
+"""Save-to-reload latency of `chapar serve`: the time from writing a changed release to the
+reload event reaching the browser's event stream.
+
+    python3 bench/serve_latency.py SITE_ROOT [--edits 5]
+
+Starts `target/release/chapar serve --port 0` on SITE_ROOT, opens the event stream, then
+edits one release (appending a sentence to its body, then restoring it) EDITS times and
+reports each latency and the median. Standard library only."""
+
+import argparse
+import pathlib
+import socket
+import statistics
+import subprocess
+import sys
+import time
+
+REPO = pathlib.Path(__file__).resolve().parent.parent
+
+
+def open_events(port):
+    sock = socket.create_connection(("127.0.0.1", port))
+    sock.sendall(b"GET /__chapar/events HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n")
+    sock.settimeout(120)
+    buf = b""
+    while b": connected" not in buf:
+        buf += sock.recv(4096)
+    return sock
+
+
+def wait_reload(sock):
+    buf = b""
+    while b"data: reload" not in buf:
+        chunk = sock.recv(4096)
+        if not chunk:
+            raise SystemExit("the event stream closed")
+        buf += chunk
+
+
+def main():
+    parser = argparse.ArgumentParser()
+    parser.add_argument("root", type=pathlib.Path)
+    parser.add_argument("--edits", type=int, default=5)
+    args = parser.parse_args()
+    binary = REPO / "target" / "release" / "chapar"
+    subprocess.run(["cargo", "build", "--release", "--quiet"], cwd=REPO, check=True)
+    releases = sorted(args.root.glob("content/**/*.md"))
+    target = releases[len(releases) // 2]
+    original = target.read_text(encoding="utf-8")
+    server = subprocess.Popen([str(binary), "serve", "--port", "0", "--root", str(args.root)],
+                              stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
+    try:
+        line = server.stdout.readline()
+        port = int(line.split(":")[2].split("/")[0])
+        sock = open_events(port)
+        latencies = []
+        for i in range(args.edits):
+            text = original + f"\n\nجملهٔ ویرایش شمارهٔ {i}.\n" if i % 2 == 0 else original
+            started = time.perf_counter()
+            target.write_text(text, encoding="utf-8")
+            wait_reload(sock)
+            latencies.append((time.perf_counter() - started) * 1000)
+            time.sleep(0.3)
+        print(f"{len(releases)} releases; edited {target.relative_to(args.root)}")
+        print("save-to-reload ms: " + ", ".join(f"{x:.0f}" for x in latencies))
+        print(f"median {statistics.median(latencies):.0f} ms")
+    finally:
+        target.write_text(original, encoding="utf-8")
+        server.send_signal(2)
+        server.wait(timeout=30)
+
+
+if __name__ == "__main__":
+    sys.exit(main())
