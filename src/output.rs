@@ -25,6 +25,9 @@ pub struct Staging {
     staging: PathBuf,
     previous: Option<PathBuf>,
     claimed: Mutex<HashSet<String>>,
+    /// Folders already made in the staging folder: most pages share theirs with others, and
+    /// asking the file system again costs a system call per file.
+    made_dirs: Mutex<HashSet<PathBuf>>,
     written: AtomicUsize,
     unchanged: AtomicUsize,
     committed: bool,
@@ -67,6 +70,7 @@ impl Staging {
             previous: out_dir.is_dir().then(|| out_dir.to_path_buf()),
             staging,
             claimed: Mutex::new(HashSet::new()),
+            made_dirs: Mutex::new(HashSet::new()),
             written: AtomicUsize::new(0),
             unchanged: AtomicUsize::new(0),
             committed: false,
@@ -95,7 +99,14 @@ impl Staging {
         }
         let target = self.staging.join(rel);
         if let Some(dir) = target.parent() {
-            fs::create_dir_all(dir).with_context(|| format!("cannot create {}", dir.display()))?;
+            let known = self.made_dirs.lock().is_ok_and(|d| d.contains(dir));
+            if !known {
+                fs::create_dir_all(dir)
+                    .with_context(|| format!("cannot create {}", dir.display()))?;
+                if let Ok(mut made) = self.made_dirs.lock() {
+                    made.insert(dir.to_path_buf());
+                }
+            }
         }
         if let Some(previous) = &self.previous
             && same_bytes(&previous.join(rel), bytes)
