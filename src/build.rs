@@ -9,6 +9,7 @@ use jiff::Timestamp;
 
 use crate::diagnostic::{self, Diagnostic};
 use crate::output::{Staging, WriteStats};
+use crate::progress::ProgressHandle;
 use crate::publish::{self, PublishOptions};
 use crate::render::{self, Renderer};
 use crate::site::{self, Selection};
@@ -30,6 +31,8 @@ pub struct BuildOptions {
     pub now: Option<Timestamp>,
     /// Replace an output folder that holds files chapar did not write.
     pub force: bool,
+    /// Hears how the build is going (for a progress bar).
+    pub progress: Option<ProgressHandle>,
 }
 
 impl BuildOptions {
@@ -41,6 +44,7 @@ impl BuildOptions {
             base_url: None,
             now: None,
             force: false,
+            progress: None,
         }
     }
 
@@ -61,6 +65,8 @@ pub struct BuildReport {
     pub articles: usize,
     pub written: WriteStats,
     pub elapsed: Duration,
+    /// How long each stage took: reading, rendering, writing.
+    pub stages: Vec<(&'static str, Duration)>,
     /// Whether the output folder was replaced.
     pub succeeded: bool,
 }
@@ -116,6 +122,9 @@ pub fn build(options: &BuildOptions) -> Result<BuildReport> {
     let started = Instant::now();
     let mut report = BuildReport::default();
     let finish = |mut report: BuildReport| {
+        if let Some(p) = &options.progress {
+            p.0.finish();
+        }
         diagnostic::sort(&mut report.diagnostics);
         report.elapsed = started.elapsed();
         report
@@ -146,6 +155,17 @@ pub fn build(options: &BuildOptions) -> Result<BuildReport> {
         return Ok(finish(report));
     }
 
+    let progress = |stage, total| {
+        if let Some(p) = &options.progress {
+            p.0.stage(stage, total);
+        }
+    };
+    let mut stage_started = Instant::now();
+    let mut stage_done = |report: &mut BuildReport, name: &'static str| {
+        report.stages.push((name, stage_started.elapsed()));
+        stage_started = Instant::now();
+    };
+    progress("reading", None);
     let loaded = content::load(&options.root, &config);
     report.files = loaded.files;
     report.diagnostics.extend(loaded.diagnostics);
@@ -174,10 +194,15 @@ pub fn build(options: &BuildOptions) -> Result<BuildReport> {
     };
     let site = site::assemble(config, loaded.articles, selection);
     report.articles = site.articles.len();
+    stage_done(&mut report, "reading");
+    progress("rendering", None);
 
     let staging = Staging::begin(&options.out_dir())?;
     let io_failure = std::sync::Mutex::new(None);
     let sink = |path: &str, bytes: Vec<u8>| -> Result<(), Diagnostic> {
+        if let Some(p) = &options.progress {
+            p.0.advance();
+        }
         staging.write(path, &bytes).map_err(|e| {
             let d = Diagnostic::error(path, format!("{e:#}"));
             if let Ok(mut slot) = io_failure.lock() {
@@ -196,9 +221,11 @@ pub fn build(options: &BuildOptions) -> Result<BuildReport> {
         return Err(e);
     }
     report.diagnostics.extend(problems);
+    stage_done(&mut report, "rendering");
     if report.errors() > 0 {
         return Ok(finish(report));
     }
+    progress("writing", None);
     // The fingerprinted stylesheet, the site's own static files, then the theme's where the
     // site has none of that name.
     staging.write(&stylesheet.path, &stylesheet.bytes)?;
@@ -222,6 +249,7 @@ pub fn build(options: &BuildOptions) -> Result<BuildReport> {
         }
     }
     report.written = staging.commit()?;
+    stage_done(&mut report, "writing");
     report.succeeded = true;
     Ok(finish(report))
 }

@@ -14,6 +14,7 @@ pub mod links;
 pub mod markdown;
 pub mod output;
 pub mod persian;
+pub mod progress;
 pub mod publish;
 pub mod render;
 pub mod sanitize;

@@ -21,6 +21,9 @@ struct Cli {
     /// Print only errors.
     #[arg(long, short, global = true)]
     quiet: bool,
+    /// Print more: how long each stage of a build took.
+    #[arg(long, short, global = true)]
+    verbose: bool,
 }
 
 #[derive(Subcommand)]
@@ -116,7 +119,7 @@ macro_rules! out {
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
-    let quiet = cli.quiet;
+    let (quiet, verbose) = (cli.quiet, cli.verbose);
     let result = match cli.command {
         Command::Build {
             root,
@@ -132,9 +135,15 @@ fn main() -> ExitCode {
                 base_url,
                 now: None,
                 force,
+                progress: (!quiet && std::io::stderr().is_terminal()).then(Bar::handle),
             };
             chapar::build(&options).map(|report| {
                 print_diagnostics(&report.diagnostics, quiet);
+                if verbose {
+                    for (stage, took) in &report.stages {
+                        eprintln!("  {stage:<10} {:>8.0} ms", took.as_secs_f64() * 1000.0);
+                    }
+                }
                 if !quiet || !report.succeeded {
                     eprintln!("{}", report.summary());
                 }
@@ -300,6 +309,38 @@ fn serve(
     server.serve_forever();
     cleanup();
     Ok(ExitCode::SUCCESS)
+}
+
+/// A progress bar on the terminal for long builds (only when stderr is one).
+struct Bar(indicatif::ProgressBar);
+
+impl Bar {
+    fn handle() -> chapar::progress::ProgressHandle {
+        let bar = indicatif::ProgressBar::new_spinner();
+        // Drawn only when a build lasts long enough to need it.
+        bar.set_draw_target(indicatif::ProgressDrawTarget::stderr_with_hz(8));
+        chapar::progress::ProgressHandle(std::sync::Arc::new(Bar(bar)))
+    }
+}
+
+impl chapar::progress::Progress for Bar {
+    fn stage(&self, name: &'static str, _total: Option<u64>) {
+        self.0.set_style(
+            indicatif::ProgressStyle::with_template("{spinner} {msg} {pos} files, {elapsed}")
+                .unwrap_or_else(|_| indicatif::ProgressStyle::default_spinner()),
+        );
+        self.0.set_message(name);
+        self.0
+            .enable_steady_tick(std::time::Duration::from_millis(120));
+    }
+
+    fn advance(&self) {
+        self.0.inc(1);
+    }
+
+    fn finish(&self) {
+        self.0.finish_and_clear();
+    }
 }
 
 /// Colour only for a terminal, and never when NO_COLOR is set (no-color.org).

@@ -331,6 +331,7 @@ fn out_and_base_url_options() {
         base_url: Some("https://mirror.example.org".into()),
         now: Some(now()),
         force: false,
+        progress: None,
     };
     let report = chapar::build(&options).unwrap();
     assert!(report.succeeded);

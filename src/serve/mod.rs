@@ -77,6 +77,7 @@ impl Server {
             base_url: Some(url.clone()),
             now: None,
             force: true,
+            progress: None,
         };
         let server = Server {
             url,

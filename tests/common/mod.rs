@@ -46,6 +46,7 @@ pub fn build_at(root: &Path, out: Option<&Path>, drafts: bool) -> BuildReport {
         base_url: None,
         now: Some(now()),
         force: false,
+        progress: None,
     };
     chapar::build(&options).expect("the build should not fail on I/O")
 }
