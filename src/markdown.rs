@@ -76,6 +76,17 @@ pub struct Removal {
     pub what: String,
 }
 
+/// A link or image URL as published: checked, then under the base path.
+fn safe_link<'e>(
+    url: CowStr<'e>,
+    is_image: bool,
+    offset: usize,
+    base_path: &str,
+    removed: &mut Vec<Removal>,
+) -> CowStr<'e> {
+    under_base(checked_url(url, is_image, offset, removed), base_path)
+}
+
 /// A link or image URL that is not safe to publish becomes `#`, and is reported.
 fn checked_url<'e>(
     url: CowStr<'e>,
@@ -145,10 +156,7 @@ pub fn render(markdown: &str, options: BodyOptions) -> RenderedMarkdown {
                 title,
                 id,
             }) => {
-                let dest_url = under_base(
-                    checked_url(dest_url, false, range.start, &mut removed),
-                    base_path,
-                );
+                let dest_url = safe_link(dest_url, false, range.start, base_path, &mut removed);
                 events.push(Event::Start(Tag::Link {
                     link_type,
                     dest_url,
@@ -162,10 +170,7 @@ pub fn render(markdown: &str, options: BodyOptions) -> RenderedMarkdown {
                 title,
                 id,
             }) => {
-                let dest_url = under_base(
-                    checked_url(dest_url, true, range.start, &mut removed),
-                    base_path,
-                );
+                let dest_url = safe_link(dest_url, true, range.start, base_path, &mut removed);
                 events.push(Event::Start(Tag::Image {
                     link_type,
                     dest_url,

@@ -6,16 +6,6 @@ use std::fs;
 
 use common::*;
 
-/// The messengers' share links, the only links a page has to other hosts.
-const SHARE_HOSTS: [&str; 6] = [
-    "https://t.me/",
-    "https://wa.me/",
-    "https://eitaa.com/",
-    "https://ble.ir/",
-    "https://rubika.ir/",
-    "https://x.com/",
-];
-
 fn built() -> tempfile::TempDir {
     let site = site("basic");
     let report = build(site.path());

@@ -22,9 +22,10 @@ impl Drop for Serve {
     }
 }
 
-fn start(root: &std::path::Path) -> Serve {
+/// Starts `chapar serve` on `port` (0: any) and returns it with the URL line it printed.
+fn spawn(root: &std::path::Path, port: u16) -> (Child, String) {
     let mut child = Command::new(env!("CARGO_BIN_EXE_chapar"))
-        .args(["serve", "--port", "0", "--root"])
+        .args(["serve", "--port", &port.to_string(), "--root"])
         .arg(root)
         .stdout(Stdio::piped())
         .stderr(Stdio::null())
@@ -34,14 +35,15 @@ fn start(root: &std::path::Path) -> Serve {
     BufReader::new(child.stdout.take().unwrap())
         .read_line(&mut line)
         .unwrap();
+    (child, line)
+}
+
+fn start(root: &std::path::Path) -> Serve {
+    let (child, line) = spawn(root, 0);
     let port = line
-        .split(':')
-        .nth(2)
-        .and_then(|p| {
-            p.trim_end_matches(|c: char| !c.is_ascii_digit())
-                .split('/')
-                .next()
-        })
+        .trim()
+        .strip_prefix("serving http://127.0.0.1:")
+        .and_then(|rest| rest.split('/').next())
         .and_then(|p| p.parse().ok())
         .unwrap_or_else(|| panic!("no port in {line:?}"));
     Serve { child, port }
@@ -197,17 +199,7 @@ fn a_busy_port_moves_to_the_next_and_ctrl_c_cleans_up() {
     let site = site("basic");
     let taken = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
     let port = taken.local_addr().unwrap().port();
-    let mut child = Command::new(env!("CARGO_BIN_EXE_chapar"))
-        .args(["serve", "--port", &port.to_string(), "--root"])
-        .arg(site.path())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()
-        .unwrap();
-    let mut line = String::new();
-    BufReader::new(child.stdout.take().unwrap())
-        .read_line(&mut line)
-        .unwrap();
+    let (mut child, line) = spawn(site.path(), port);
     assert!(
         line.starts_with("serving http://127.0.0.1:") && !line.contains(&format!(":{port}/")),
         "{line}"

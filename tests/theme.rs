@@ -5,15 +5,6 @@ mod common;
 
 use common::*;
 
-const SHARE_HOSTS: [&str; 6] = [
-    "https://t.me/",
-    "https://wa.me/",
-    "https://eitaa.com/",
-    "https://ble.ir/",
-    "https://rubika.ir/",
-    "https://x.com/",
-];
-
 fn built() -> tempfile::TempDir {
     let site = site("basic");
     assert!(build(site.path()).succeeded);

@@ -135,3 +135,13 @@ pub fn assert_internal_links_resolve(out: &Path, base_path: &str) -> usize {
     }
     checked
 }
+
+/// The messengers' share links: the only links a page has to other hosts.
+pub const SHARE_HOSTS: [&str; 6] = [
+    "https://t.me/",
+    "https://wa.me/",
+    "https://eitaa.com/",
+    "https://ble.ir/",
+    "https://rubika.ir/",
+    "https://x.com/",
+];
