@@ -184,7 +184,11 @@ fn finding(path: &Path, line: usize, column: usize, text: &str, f: &Finding) -> 
             // space reads as a word written apart or together.
             let start = text[..f.span.start]
                 .rfind(char::is_whitespace)
-                .map_or(0, |i| i + 1);
+                // Past the whitespace character, which may be wider than a byte (a no-break
+                // space pasted from Word).
+                .map_or(0, |i| {
+                    i + text[i..].chars().next().map_or(1, char::len_utf8)
+                });
             let end = text[f.span.end..]
                 .find(char::is_whitespace)
                 .map_or(text.len(), |i| f.span.end + i);

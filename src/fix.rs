@@ -9,6 +9,7 @@ use std::path::{Path, PathBuf};
 use anyhow::{Context, Result};
 
 use crate::content::{CONTENT_DIR, split};
+use crate::persian::slugify;
 use crate::persian::typography::{self, Finding, Rule};
 
 /// The rules `fix` applies. The others (mixed digits, straight quotes, spacing, bidi controls)
@@ -84,6 +85,7 @@ pub fn plan(root: &Path, paths: &[PathBuf]) -> Result<Vec<FileFix>> {
         if fixes == 0 {
             continue;
         }
+        let after = keep_address(&before, after);
         let path = file.strip_prefix(root).unwrap_or(&file).to_path_buf();
         plans.push(FileFix {
             path,
@@ -179,6 +181,33 @@ fn offset_of(whole: &str, part: &str) -> usize {
     part.as_ptr() as usize - whole.as_ptr() as usize
 }
 
+/// A release's address comes from its title unless it has a `slug:`; fixing the title must not
+/// move a published page, so the old slug is written down when it would change.
+fn keep_address(before: &str, mut after: String) -> String {
+    let title = |file: &str| -> Option<String> {
+        let parts = split::split(file).ok()?;
+        if parts.front_matter.lines().any(|l| l.starts_with("slug:")) {
+            return None;
+        }
+        front_matter_value(parts.front_matter, "title").map(|r| parts.front_matter[r].to_string())
+    };
+    let (Some(old), Some(new)) = (title(before), title(&split::normalize(&after))) else {
+        return after;
+    };
+    let old_slug = slugify(&old);
+    if old_slug.is_empty() || old_slug == slugify(&new) {
+        return after;
+    }
+    let Some(title_line) = after.find("\ntitle:") else {
+        return after;
+    };
+    let eol = if after.contains("\r\n") { "\r\n" } else { "\n" };
+    if let Some(end) = after[title_line + 1..].find('\n') {
+        after.insert_str(title_line + 1 + end + 1, &format!("slug: {old_slug}{eol}"));
+    }
+    after
+}
+
 /// Moves findings of `text` to their place in the file, dropping those inside quotations.
 fn shift(findings: Vec<Finding>, base: usize, text: &str) -> Vec<Finding> {
     let quotes = quotations(text);
@@ -257,6 +286,30 @@ mod tests {
         let file = "\u{feff}---\r\ntitle: كار\r\n---\r\nمتن كار\r\n";
         let fixed = typography::apply_fixes(file, &safe_findings(file));
         assert_eq!(fixed, "\u{feff}---\r\ntitle: کار\r\n---\r\nمتن کار\r\n");
+    }
+
+    #[test]
+    fn a_fixed_title_keeps_its_address() {
+        let file = "---\ntitle: طرح بیمه اجرا میشود\nid: 1\n---\nمتن\n";
+        let fixed = keep_address(file, typography::apply_fixes(file, &safe_findings(file)));
+        assert_eq!(
+            fixed,
+            "---\ntitle: طرح بیمه اجرا می‌شود\nslug: طرح-بیمه-اجرا-میشود\nid: 1\n---\nمتن\n"
+        );
+        let with_slug = "---\ntitle: كار\nslug: a\n---\n";
+        assert!(
+            !keep_address(
+                with_slug,
+                typography::apply_fixes(with_slug, &safe_findings(with_slug))
+            )
+            .contains("slug: کار")
+        );
+        let same_slug = "---\ntitle: كار\n---\n";
+        assert_eq!(
+            keep_address(same_slug, "---\ntitle: کار\n---\n".into()),
+            "---\ntitle: کار\n---\n",
+            "ي/ك fold in slugs"
+        );
     }
 
     #[test]

@@ -76,6 +76,25 @@ pub struct Removal {
     pub what: String,
 }
 
+/// Ids the default theme gives its own elements.
+const RESERVED_IDS: [&str; 10] = [
+    "main",
+    "key-figures-title",
+    "chart-title",
+    "chart-desc",
+    "tags-title",
+    "share-title",
+    "related-title",
+    "latest-title",
+    "lead-story-title",
+    "chapar-errors",
+];
+
+/// `images/a.jpg`: a path with no scheme, not starting with `/`, `#` or `?`.
+fn is_site_relative_file(url: &str) -> bool {
+    !url.is_empty() && !url.starts_with(['/', '#', '?', '.']) && !url.contains(':')
+}
+
 /// A link or image URL as published: checked, then under the base path.
 fn safe_link<'e>(
     url: CowStr<'e>,
@@ -126,14 +145,31 @@ pub fn render(markdown: &str, options: BodyOptions) -> RenderedMarkdown {
         sanitizer,
     } = options;
     let mut in_code = false;
-    let mut raw_html = false;
+    let mut in_image = 0usize;
+    // Where the first raw HTML stands, for the warning if the sanitizer changes anything.
+    let mut raw_html: Option<usize> = None;
     let mut removed = Vec::new();
     let mut events: Vec<Event> = Vec::new();
     for (event, range) in Parser::new_ext(markdown, parser_options()).into_offset_iter() {
         match event {
             Event::Html(_) | Event::InlineHtml(_) => {
-                raw_html = true;
+                raw_html.get_or_insert(range.start);
                 events.push(event);
+            }
+            // `{#id .class}` is kept; other heading attributes (`{onclick=…}`) would reach the
+            // page as written, past the sanitizer, which only sees raw HTML.
+            Event::Start(Tag::Heading {
+                level,
+                id,
+                classes,
+                attrs: _,
+            }) => {
+                events.push(Event::Start(Tag::Heading {
+                    level,
+                    id,
+                    classes,
+                    attrs: Vec::new(),
+                }));
             }
             Event::Start(Tag::CodeBlock(_)) => {
                 in_code = true;
@@ -148,7 +184,12 @@ pub fn render(markdown: &str, options: BodyOptions) -> RenderedMarkdown {
                     Cow::Borrowed(_) => text,
                     Cow::Owned(converted) => converted.into(),
                 };
-                push_isolating_latin(&mut events, text);
+                // Inside an image the text is its alt text, where markup would show as letters.
+                if in_image > 0 {
+                    events.push(Event::Text(text));
+                } else {
+                    push_isolating_latin(&mut events, text);
+                }
             }
             Event::Start(Tag::Link {
                 link_type,
@@ -170,6 +211,13 @@ pub fn render(markdown: &str, options: BodyOptions) -> RenderedMarkdown {
                 title,
                 id,
             }) => {
+                in_image += 1;
+                // An image path without a leading `/` is a file under static/, as in front matter.
+                let dest_url = if is_site_relative_file(&dest_url) {
+                    CowStr::from(format!("/{dest_url}"))
+                } else {
+                    dest_url
+                };
                 let dest_url = safe_link(dest_url, true, range.start, base_path, &mut removed);
                 events.push(Event::Start(Tag::Image {
                     link_type,
@@ -178,6 +226,10 @@ pub fn render(markdown: &str, options: BodyOptions) -> RenderedMarkdown {
                     id,
                 }));
             }
+            Event::End(TagEnd::Image) => {
+                in_image = in_image.saturating_sub(1);
+                events.push(event);
+            }
             other => events.push(other),
         }
     }
@@ -185,7 +237,8 @@ pub fn render(markdown: &str, options: BodyOptions) -> RenderedMarkdown {
         removed,
         ..RenderedMarkdown::default()
     };
-    let mut used_ids = HashSet::new();
+    // The theme's own ids: a heading must not take them (`## Main` would clash with `<main>`).
+    let mut used_ids: HashSet<String> = RESERVED_IDS.iter().map(|s| s.to_string()).collect();
     let mut words = String::new();
 
     // Give every heading an id (kept when the editor wrote `{#id}`), unique in the page.
@@ -240,10 +293,15 @@ pub fn render(markdown: &str, options: BodyOptions) -> RenderedMarkdown {
     out.html.reserve(markdown.len() * 3 / 2);
     html::push_html(&mut out.html, events.into_iter());
     // Most releases have no raw HTML; only those that do pay for sanitizing.
-    if raw_html && let Some(sanitizer) = sanitizer {
+    if raw_html.is_some()
+        && let Some(sanitizer) = sanitizer
+    {
         let clean = sanitizer.clean(&out.html);
         if clean != out.html {
-            out.removed.push(Removal { offset: 0, what: "raw HTML that is not allowed (scripts, event handlers, frames from other hosts) was removed".into() });
+            out.removed.push(Removal {
+                offset: raw_html.unwrap_or(0),
+                what: "raw HTML that is not allowed (scripts, event handlers, frames from other hosts) was removed".into(),
+            });
         }
         out.html = clean;
     }
@@ -406,5 +464,61 @@ mod tests {
         let trusted = render("<script>x()</script>", BodyOptions::default());
         assert!(trusted.html.contains("<script>"));
         assert!(render("متن ساده", options).removed.is_empty());
+    }
+
+    #[test]
+    fn heading_attributes_cannot_carry_script() {
+        let r = render(
+            "## عنوان {#id .c onmouseover=alert(1) style=position:fixed}\n",
+            BodyOptions::default(),
+        );
+        assert!(
+            r.html.contains("<h2 id=\"id\" class=\"c\">عنوان</h2>"),
+            "{}",
+            r.html
+        );
+    }
+
+    #[test]
+    fn images_alt_text_and_paths() {
+        let r = render(
+            "![نمای NGL ایلام](images/a.jpg) ![x](/b.png) ![y](https://e.ir/c.png)",
+            BodyOptions {
+                base_path: "/press/",
+                ..BodyOptions::default()
+            },
+        );
+        assert!(
+            r.html
+                .contains("<img src=\"/press/images/a.jpg\" alt=\"نمای NGL ایلام\""),
+            "{}",
+            r.html
+        );
+        assert!(
+            r.html.contains("src=\"/press/b.png\"")
+                && r.html.contains("src=\"https://e.ir/c.png\"")
+        );
+    }
+
+    #[test]
+    fn headings_do_not_take_the_themes_ids() {
+        let r = render("## main\n\n## Main\n", BodyOptions::default());
+        let ids: Vec<&str> = r.headings.iter().map(|h| h.id.as_str()).collect();
+        assert_eq!(ids, ["main-2", "main-3"]);
+    }
+
+    #[test]
+    fn the_raw_html_warning_points_at_the_html() {
+        let sanitizer = Sanitizer::new(&[]);
+        let md = "پاراگراف یکم.\n\nپاراگراف دوم.\n\n<script>x()</script>\n";
+        let r = render(
+            md,
+            BodyOptions {
+                sanitizer: Some(&sanitizer),
+                ..BodyOptions::default()
+            },
+        );
+        assert_eq!(r.removed.len(), 1);
+        assert_eq!(r.removed[0].offset, md.find("<script>").unwrap());
     }
 }

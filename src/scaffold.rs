@@ -41,11 +41,12 @@ pub fn new_release(
     let id = next_free_id(root, &config, now);
     let date_text = jalali_now_text(&config, now);
     let author_line = match &author {
-        Some(name) => format!("author: {name}\n"),
+        Some(name) => format!("author: {}\n", yaml_string(name)),
         None => "author: نام نویسنده\n".to_string(),
     };
     let text = format!(
-        "---\ntitle: {title}\nlead: یک جمله که خبر را خلاصه می‌کند.\n{author_line}desk: {}\ndate: {date_text}\nid: {id}\ntags: []\n# The release's key figures, if it reports any:\n# metrics:\n#   - label: کاهش پرونده‌های حوادث کار\n#     value: 47\n#     unit: درصد\n#     change: -47\n#     good: down\ndraft: true\n---\nمتن خبر را این‌جا بنویسید.\n",
+        "---\ntitle: {}\nlead: یک جمله که خبر را خلاصه می‌کند.\n{author_line}desk: {}\ndate: {date_text}\nid: {id}\ntags: []\n# The release's key figures, if it reports any:\n# metrics:\n#   - label: کاهش پرونده‌های حوادث کار\n#     value: 47\n#     unit: درصد\n#     change: -47\n#     good: down\ndraft: true\n---\nمتن خبر را این‌جا بنویسید.\n",
+        yaml_string(title.trim()),
         desk.key
     );
     let dir = root.join(CONTENT_DIR).join(&desk.key);
@@ -103,6 +104,11 @@ fn next_free_id(root: &Path, config: &SiteConfig, now: Timestamp) -> u64 {
         id += 1;
     }
     id
+}
+
+/// A YAML double-quoted string: headlines such as «مدیرکل: …» or «#…» stay text.
+fn yaml_string(text: &str) -> String {
+    format!("\"{}\"", text.replace('\\', "\\\\").replace('"', "\\\""))
 }
 
 const SITE_YAML: &str = "# The newsroom's settings; README.md explains every key.

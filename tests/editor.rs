@@ -232,8 +232,8 @@ fn new_creates_a_release_that_builds_and_never_overwrites() {
     assert_eq!(path, "content/provinces/نشست-خبری-استاندار.md");
     let release = read(site.path().join(&path));
     assert!(
-        release.contains("title: نشست خبری استاندار\n")
-            && release.contains("author: سارا کریمی\n")
+        release.contains("title: \"نشست خبری استاندار\"\n")
+            && release.contains("author: \"سارا کریمی\"\n")
             && release.contains("desk: provinces\n")
     );
     assert!(
@@ -274,6 +274,17 @@ fn new_creates_a_release_that_builds_and_never_overwrites() {
     assert!(
         report.succeeded,
         "new releases build (as drafts): {:#?}",
+        report.diagnostics
+    );
+    let colon = chapar(
+        &["new", "استاندار ایلام: بیکاری کم شد", "--desk", "provinces"],
+        site.path(),
+    );
+    assert!(colon.status.success());
+    let report = build_at(site.path(), None, true);
+    assert!(
+        report.succeeded,
+        "a headline with a colon: {:#?}",
         report.diagnostics
     );
     let unknown = chapar(&["new", "x", "--desk", "sport"], site.path());

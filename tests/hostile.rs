@@ -427,10 +427,39 @@ fn duplicates_are_reported_not_overwritten() {
     assert!(
         lines
             .iter()
-            .any(|l| l.contains("the slug `خبر-چهارم-اقتصادی` is already used")),
+            .any(|l| l.contains("warning: the slug `خبر-چهارم-اقتصادی` is already used")),
         "{lines:#?}"
     );
     assert!(!site.path().join("public").exists());
+}
+
+#[test]
+fn recurring_headlines_build_with_a_warning() {
+    let site = site("basic");
+    let four = read(site.path().join("content/economy/four.md"));
+    fs::write(
+        site.path().join("content/economy/again.md"),
+        four.replace("id: 104", "id: 204"),
+    )
+    .unwrap();
+    let report = build(site.path());
+    assert!(report.succeeded, "{:#?}", report.diagnostics);
+    assert_eq!(report.diagnostics.len(), 1);
+    assert!(
+        report.diagnostics[0]
+            .to_string()
+            .contains("warning: the slug `خبر-چهارم-اقتصادی` is already used by content/economy/")
+    );
+    assert!(
+        site.path()
+            .join("public/news/204/خبر-چهارم-اقتصادی/index.html")
+            .is_file()
+    );
+    assert!(
+        site.path()
+            .join("public/news/104/خبر-چهارم-اقتصادی/index.html")
+            .is_file()
+    );
 }
 
 #[test]

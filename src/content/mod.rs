@@ -309,14 +309,18 @@ pub fn parse_article(
         diagnostics.push(
             Diagnostic::warning(&article.source, &removal.what)
                 .at(line, 0)
-                .with_hint("publish it as a plain link, or set `allow_raw_html: true` in site.yaml if every writer is trusted"),
+.with_hint(if removal.what.starts_with("the link") {
+                    "link to an http(s) address, or write the text without a link"
+                } else {
+                    "remove the script, event handler or frame; if every writer is trusted, set `allow_raw_html: true` in site.yaml"
+                }),
         );
     }
     (Some(article), diagnostics)
 }
 
-/// Two releases with one news code, or one slug, are an error: codes identify releases and
-/// slugs are what readers see in URLs.
+/// Two releases with one news code are an error: codes identify releases. One slug twice is
+/// a warning: recurring headlines («اطلاعیه») are normal, and the code keeps addresses apart.
 fn duplicates(articles: &[Article]) -> Vec<Diagnostic> {
     let mut problems = Vec::new();
     let next_free = articles.iter().map(|a| a.front.id).max().unwrap_or(0) + 1;
@@ -343,7 +347,7 @@ fn duplicates(articles: &[Article]) -> Vec<Diagnostic> {
         }
         if let Some(first) = by_slug.get(a.slug.as_str()) {
             problems.push(
-                Diagnostic::error(
+                Diagnostic::warning(
                     &a.source,
                     format!(
                         "the slug `{}` is already used by {}",
@@ -352,7 +356,7 @@ fn duplicates(articles: &[Article]) -> Vec<Diagnostic> {
                     ),
                 )
                 .at(a.slug_line, 1)
-                .with_hint("give one of the two releases its own `slug:` (or a different title)"),
+                .with_hint("the addresses differ by news code, but readers and search engines tell pages apart by their words: give one release its own `slug:` or title"),
             );
         } else {
             by_slug.insert(&a.slug, a);

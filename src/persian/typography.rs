@@ -94,65 +94,85 @@ fn is_persian_digit(c: char) -> bool {
     matches!(c, '۰'..='۹' | '٠'..='٩')
 }
 
-/// Verb stems that follow می/نمی written without a space ("میشود"). A closed list: "میز",
-/// "میدان" or "میلیون" must never be flagged.
-const VERB_STEMS: &[&str] = &[
-    "شود",
-    "شوند",
-    "شد",
-    "شدند",
-    "کند",
-    "کنند",
-    "کنیم",
-    "کنم",
-    "کرد",
-    "کردند",
-    "دهد",
-    "دهند",
-    "داد",
-    "دادند",
-    "گوید",
-    "گویند",
-    "گفت",
-    "گفتند",
-    "رود",
-    "روند",
-    "رفت",
-    "آید",
-    "آیند",
-    "آمد",
-    "باشد",
-    "باشند",
+/// Verb roots that follow می/نمی: present roots take a personal ending (`شو` → `شود`),
+/// past roots may stand alone (`شد`). A closed list: "میز", "میدان" or "میلیون" must never be
+/// taken for verbs.
+const PRESENT_ROOTS: &[&str] = &[
+    "شو",
+    "کن",
+    "ده",
+    "گوی",
+    "رو",
+    "آی",
+    "باش",
     "توان",
-    "تواند",
-    "توانند",
-    "خواهد",
-    "خواهند",
-    "خواست",
-    "گیرد",
-    "گیرند",
-    "گرفت",
-    "داند",
-    "دانند",
-    "رسد",
-    "رسند",
-    "رسید",
-    "یابد",
-    "یابند",
-    "سازد",
-    "سازند",
-    "ماند",
-    "مانند",
-    "بیند",
-    "بینند",
-    "پردازد",
-    "پردازند",
-    "افزاید",
-    "کوشد",
-    "کوشند",
-    "نماید",
-    "نمایند",
+    "خواه",
+    "گیر",
+    "دان",
+    "رس",
+    "یاب",
+    "ساز",
+    "مان",
+    "بین",
+    "پرداز",
+    "افزای",
+    "کوش",
+    "نمای",
+    "خوان",
+    "نویس",
+    "گذار",
+    "آور",
+    "بر",
+    "زن",
+    "دار",
+    "گرد",
+    "کش",
+    "پذیر",
+    "فرست",
+    "شناس",
+    "گذر",
+    "خور",
+    "نشین",
+    "پوش",
 ];
+const PAST_ROOTS: &[&str] = &[
+    "شد",
+    "کرد",
+    "داد",
+    "گفت",
+    "رفت",
+    "آمد",
+    "خواست",
+    "توانست",
+    "بود",
+    "رسید",
+    "دید",
+    "کوشید",
+    "نوشت",
+    "خواند",
+    "گرفت",
+    "یافت",
+    "ساخت",
+    "ماند",
+    "برد",
+    "زد",
+    "داشت",
+    "گذشت",
+    "آورد",
+];
+const PRESENT_ENDINGS: &[&str] = &["م", "ی", "د", "یم", "ید", "ند"];
+const PAST_ENDINGS: &[&str] = &["", "م", "ی", "یم", "ید", "ند"];
+
+/// Whether `word` is a verb form that takes the prefix می/نمی (`شود`, `کنند`, `رفتند`).
+fn is_verb(word: &str) -> bool {
+    let ends = |roots: &[&str], endings: &[&str]| {
+        roots.iter().any(|r| {
+            word.strip_prefix(r)
+                .is_some_and(|rest| endings.contains(&rest))
+        })
+    };
+    ends(PRESENT_ROOTS, PRESENT_ENDINGS) || ends(PAST_ROOTS, PAST_ENDINGS)
+}
 
 /// Suffixes written apart from their word ("کتاب ها").
 const SUFFIXES: &[&str] = &["هایی", "های", "ها", "ترین"];
@@ -267,11 +287,13 @@ fn check_prose(text: &str, base: usize, out: &mut Vec<Finding>) {
             && only_spaces(&gap(next))
             && next.1.chars().next().is_some_and(is_persian_letter)
         {
-            push(out, Rule::ZwnjAfterMi, gap(next), Some(ZWNJ.to_string()));
+            // Fixed only before a known verb: «۱۵ می گذشته» (May) is no prefix.
+            let fix = is_verb(next.1).then(|| ZWNJ.to_string());
+            push(out, Rule::ZwnjAfterMi, gap(next), fix);
         }
         for prefix in ["نمی", "می"] {
             if let Some(stem) = word.strip_prefix(prefix)
-                && VERB_STEMS.contains(&stem)
+                && is_verb(stem)
             {
                 let span = start..start + prefix.len();
                 push(
@@ -313,6 +335,20 @@ fn check_prose(text: &str, base: usize, out: &mut Vec<Finding>) {
         }
     }
     mixed_digits(text, &words, base, out);
+    // Addresses are not prose: `…/تهران?action=x` keeps its `?`.
+    let urls: Vec<std::ops::Range<usize>> = text
+        .split_whitespace()
+        .filter(|w| w.contains("://") || w.starts_with("www."))
+        .map(|w| {
+            let start = w.as_ptr() as usize - text.as_ptr() as usize + base;
+            start..start + w.len()
+        })
+        .collect();
+    out.retain(|f| {
+        !urls
+            .iter()
+            .any(|u| u.start <= f.span.start && f.span.end <= u.end)
+    });
 }
 
 /// Words with their byte offsets; a word is a run of characters other than whitespace and
@@ -461,6 +497,21 @@ mod tests {
     fn arabic_letters() {
         assert_eq!(fixed("كارگران يزد"), "کارگران یزد");
         assert_eq!(rules("كار"), vec![("arabic-letters", "ك".to_string())]);
+    }
+
+    #[test]
+    fn urls_and_the_month_of_may_are_left_alone() {
+        assert!(
+            check_text("نشانی https://fa.wikipedia.org/wiki/تهران?action=history را ببینید")
+                .is_empty()
+        );
+        let may = check_text("در ۱۵ می گذشته");
+        assert_eq!(may.len(), 1, "reported");
+        assert_eq!(may[0].fix, None, "but not fixed");
+        assert_eq!(
+            fixed("می دانید و می روند و نمی آیند"),
+            "می‌دانید و می‌روند و نمی‌آیند"
+        );
     }
 
     #[test]
