@@ -13,7 +13,9 @@ use super::digits::digit_value;
 pub fn slugify(text: &str) -> String {
     let mut slug = String::with_capacity(text.len());
     let mut pending_dash = false;
-    for c in text.chars() {
+    // Lowercase first: lowering can add combining marks (İ → i + U+0307), which must then
+    // be dropped like any other, or a second pass would change the slug.
+    for c in text.chars().flat_map(char::to_lowercase) {
         let kept = match c {
             'ي' | 'ى' => Some('ی'),
             'ك' => Some('ک'),
@@ -28,7 +30,7 @@ pub fn slugify(text: &str) -> String {
                     slug.push('-');
                 }
                 pending_dash = false;
-                slug.extend(c.to_lowercase());
+                slug.push(c);
             }
             // Word separators become a dash; other punctuation just disappears, so
             // "ایلام؛ گزارش" and "ایلام گزارش" give the same slug.
@@ -127,7 +129,9 @@ mod tests {
 
     #[test]
     fn is_idempotent() {
-        for s in ["گروه استان‌ها", "a -- B", "كارگران ۱۴۰۲"] {
+        // Found by fuzzing: İ lowercases to i and a combining dot above.
+        let crash = String::from_utf8(std::fs::read(concat!(env!("CARGO_MANIFEST_DIR"), "/tests/data/fuzz-slug-crash.bin")).unwrap()).unwrap();
+        for s in [crash.as_str(), "İstanbul", "گروه استان‌ها", "a -- B", "كارگران ۱۴۰۲"] {
             let once = slugify(s);
             assert_eq!(slugify(&once), once);
         }
