@@ -58,8 +58,9 @@ pub fn check(root: &Path, now: Option<Timestamp>) -> Result<CheckReport> {
     report.diagnostics.extend(loaded.diagnostics);
     let now = now.unwrap_or_else(Timestamp::now);
     let stylesheet = render::assets::stylesheet(&root.join(STATIC_DIR))?;
-    if let Err(problems) = Renderer::new(root, &config, now, &stylesheet.path) {
-        report.diagnostics.extend(problems);
+    let renderer = Renderer::new(root, &config, now, &stylesheet.path);
+    if let Err(problems) = &renderer {
+        report.diagnostics.extend(problems.iter().cloned());
     }
 
     let mut links: Vec<(PathBuf, Vec<BodyLink>)> = Vec::new();
@@ -93,6 +94,13 @@ pub fn check(root: &Path, now: Option<Timestamp>) -> Result<CheckReport> {
             now,
         },
     );
+    // Every page is rendered and thrown away: a template that fails on some page fails here.
+    if let Ok(renderer) = &renderer {
+        let discard = |_: &str, _: Vec<u8>| Ok(());
+        report
+            .diagnostics
+            .extend(render::render_site(&site, renderer, &discard));
+    }
     let known = KnownPaths::new(&site, root, &stylesheet.path);
     for (source, body_links) in &links {
         report

@@ -263,18 +263,21 @@ fn serve(
             paint("warning", Severity::Warning)
         );
     }
-    let out = chapar::serve::session_dir()?;
-    let session = out.parent().map(Path::to_path_buf);
+    let session = chapar::serve::session_dir()?;
+    let out = session.path().join("site");
+    let session_path = session.path().to_path_buf();
     let cleanup = move || {
-        if let Some(dir) = &session {
-            let _ = std::fs::remove_dir_all(dir);
-        }
+        let _ = std::fs::remove_dir_all(&session_path);
     };
     let on_exit = cleanup.clone();
+    // Ctrl-C, or a SIGTERM from a process manager: remove the preview folder, then leave.
     ctrlc::set_handler(move || {
         on_exit();
         std::process::exit(0);
     })?;
+    if !quiet {
+        eprintln!("preview folder: {}", session.path().display());
+    }
     let options = chapar::serve::ServeOptions {
         root,
         bind,

@@ -85,7 +85,12 @@ impl Sanitizer {
                 }
                 ("img", "src") => is_safe_url(value, true).then(|| value.into()),
                 (_, "href" | "src") => is_safe_url(value, false).then(|| value.into()),
-                ("th" | "td", "style") => value.starts_with("text-align:").then(|| value.into()),
+                // Only what the Markdown renderer writes for aligned columns.
+                ("th" | "td", "style") => matches!(
+                    value.trim(),
+                    "text-align: left" | "text-align: right" | "text-align: center"
+                )
+                .then(|| value.into()),
                 _ => Some(value.into()),
             },
         );

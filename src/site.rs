@@ -221,7 +221,10 @@ pub fn assemble(config: SiteConfig, mut articles: Vec<Article>, selection: Selec
         .collect();
     let authors = group_by_slug(&articles, ListingKind::Author, |a| &a.front.authors);
     let tags = group_by_slug(&articles, ListingKind::Tag, |a| &a.front.tags);
-    let archive = archive(&articles, &PersianCalendar::new(config.timezone.clone()));
+    let archive = archive(
+        &articles,
+        &PersianCalendar::at(config.timezone.clone(), selection.now),
+    );
     Site {
         config,
         articles,

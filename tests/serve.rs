@@ -191,6 +191,20 @@ fn serve_keeps_to_the_site_folder() {
         assert!(!body.contains("base_url"), "{path} leaked site.yaml");
     }
     assert_eq!(get(server.port, "/missing/").0, 404);
+    // A page on another site that points its own name at 127.0.0.1 (DNS rebinding).
+    let mut stream = TcpStream::connect(("127.0.0.1", server.port)).unwrap();
+    write!(
+        stream,
+        "GET / HTTP/1.1\r\nHost: evil.example:{}\r\n\r\n",
+        server.port
+    )
+    .unwrap();
+    let mut response = String::new();
+    stream.read_to_string(&mut response).unwrap();
+    assert!(
+        response.starts_with("HTTP/1.1 400") && !response.contains("<html"),
+        "{response}"
+    );
     assert_eq!(get(server.port, "/robots.txt").0, 200);
 }
 
@@ -199,13 +213,38 @@ fn a_busy_port_moves_to_the_next_and_ctrl_c_cleans_up() {
     let site = site("basic");
     let taken = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
     let port = taken.local_addr().unwrap().port();
-    let (mut child, line) = spawn(site.path(), port);
+    let mut child = Command::new(env!("CARGO_BIN_EXE_chapar"))
+        .args(["serve", "--port", &port.to_string(), "--root"])
+        .arg(site.path())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut line = String::new();
+    BufReader::new(child.stdout.take().unwrap())
+        .read_line(&mut line)
+        .unwrap();
+    let mut folder = String::new();
+    BufReader::new(child.stderr.take().unwrap())
+        .read_line(&mut folder)
+        .unwrap();
+    let session = std::path::PathBuf::from(
+        folder
+            .trim()
+            .strip_prefix("preview folder: ")
+            .unwrap_or_else(|| panic!("{folder:?}")),
+    );
     assert!(
         line.starts_with("serving http://127.0.0.1:") && !line.contains(&format!(":{port}/")),
         "{line}"
     );
-    let session = std::env::temp_dir().join(format!("chapar-serve-{}", child.id()));
     assert!(session.is_dir());
+    use std::os::unix::fs::PermissionsExt;
+    assert_eq!(
+        std::fs::metadata(&session).unwrap().permissions().mode() & 0o777,
+        0o700,
+        "drafts are for this user only"
+    );
     Command::new("kill")
         .args(["-INT", &child.id().to_string()])
         .status()

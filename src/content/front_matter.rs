@@ -51,7 +51,7 @@ pub struct Metric {
     pub label: String,
     pub value: Number,
     pub unit: Option<String>,
-    /// A signed change, in the metric's unit or in percent.
+    /// A signed change in percent (`-47` for a 47% fall).
     pub change: Option<Number>,
     pub period: Option<String>,
     /// Which direction is good news (`up` or `down`); themes colour changes with it.

@@ -315,10 +315,6 @@ impl PersianCalendar {
         }
     }
 
-    pub fn time_zone(&self) -> &TimeZone {
-        &self.tz
-    }
-
     /// The moment as a wall-clock time in the site's time zone.
     pub fn zoned(&self, ts: Timestamp) -> Zoned {
         ts.to_zoned_datetime(self.tz.clone())
@@ -332,12 +328,7 @@ impl PersianCalendar {
 
     /// The Jalali date of a moment, in the site's time zone.
     pub fn jalali_date(&self, ts: Timestamp) -> Option<JalaliDate> {
-        let date = self.persian_date(&self.zoned(ts))?;
-        Some(JalaliDate {
-            year: date.year().extended_year(),
-            month: date.month().ordinal,
-            day: date.day_of_month().0,
-        })
+        gregorian_to_jalali(self.zoned(ts).date())
     }
 
     /// `مهر ۱۴۰۲` for a Jalali year and month. (CLDR's year-month pattern for `fa` puts the

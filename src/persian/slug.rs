@@ -130,8 +130,21 @@ mod tests {
     #[test]
     fn is_idempotent() {
         // Found by fuzzing: İ lowercases to i and a combining dot above.
-        let crash = String::from_utf8(std::fs::read(concat!(env!("CARGO_MANIFEST_DIR"), "/tests/data/fuzz-slug-crash.bin")).unwrap()).unwrap();
-        for s in [crash.as_str(), "İstanbul", "گروه استان‌ها", "a -- B", "كارگران ۱۴۰۲"] {
+        let crash = String::from_utf8(
+            std::fs::read(concat!(
+                env!("CARGO_MANIFEST_DIR"),
+                "/tests/data/fuzz-slug-crash.bin"
+            ))
+            .unwrap(),
+        )
+        .unwrap();
+        for s in [
+            crash.as_str(),
+            "İstanbul",
+            "گروه استان‌ها",
+            "a -- B",
+            "كارگران ۱۴۰۲",
+        ] {
             let once = slugify(s);
             assert_eq!(slugify(&once), once);
         }

@@ -1,4 +1,4 @@
-//! Persian words the site generator itself prints (not theme strings): counting words.
+//! Counting words the way Persian readers do.
 
 /// Counts words the way a Persian reader does: ZWNJ joins the parts of one word
 /// ("پرونده‌های" is one word), whitespace separates words.

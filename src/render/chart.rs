@@ -57,10 +57,11 @@ pub fn chart(metrics: &[Metric], numbers: &NumberFormatter) -> Option<Chart> {
             .fold(100.0, f64::max);
         let rows = changes.iter().enumerate().map(|(i, m)| {
             let change = m.change.as_ref().map_or(0.0, |c| c.as_f64());
-            let tone = match (m.good.as_deref(), change > 0.0) {
-                (Some("up"), true) | (Some("down"), false) => "good",
-                (Some(_), _) => "bad",
-                (None, _) => "neutral",
+            let tone = match (m.good.as_deref(), change.partial_cmp(&0.0)) {
+                (Some("up"), Some(std::cmp::Ordering::Greater))
+                | (Some("down"), Some(std::cmp::Ordering::Less)) => "good",
+                (Some(_), Some(std::cmp::Ordering::Greater | std::cmp::Ordering::Less)) => "bad",
+                _ => "neutral",
             };
             let value = m
                 .change

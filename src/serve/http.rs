@@ -35,9 +35,15 @@ pub(super) fn handle(stream: TcpStream, state: &RwLock<State>, listeners: &Liste
     if reader.read_line(&mut request_line).is_err() {
         return;
     }
-    // The headers: read and ignored, up to the blank line.
+    // The headers, up to the blank line: only `Host` matters.
+    let mut host = None;
     let mut line = String::new();
     while reader.read_line(&mut line).is_ok_and(|n| n > 0) && line.trim_end() != "" {
+        if let Some((name, value)) = line.split_once(':')
+            && name.eq_ignore_ascii_case("host")
+        {
+            host = Some(value.trim().to_ascii_lowercase());
+        }
         line.clear();
     }
     let mut parts = request_line.split_whitespace();
@@ -53,6 +59,20 @@ pub(super) fn handle(stream: TcpStream, state: &RwLock<State>, listeners: &Liste
                 status: 405,
                 content_type: "text/plain; charset=utf-8",
                 body: b"method not allowed".to_vec(),
+            },
+            false,
+        );
+        return;
+    }
+    let foreign = host.is_some_and(|h| state.read().is_ok_and(|s| !s.hosts.contains(&h)));
+    if foreign {
+        let body = b"unexpected Host".to_vec();
+        write_reply(
+            &mut stream,
+            Reply {
+                status: 400,
+                content_type: "text/plain; charset=utf-8",
+                body,
             },
             false,
         );

@@ -30,6 +30,9 @@ pub struct ServeOptions {
 pub(crate) struct State {
     pub out_dir: PathBuf,
     pub errors: Vec<Diagnostic>,
+    /// The `Host` values a request may carry: this server's own names. Anything else is
+    /// refused, so a web page cannot reach the preview through DNS rebinding.
+    pub hosts: Vec<String>,
 }
 
 /// Browsers waiting for the next reload.
@@ -85,6 +88,10 @@ impl Server {
             state: Arc::new(RwLock::new(State {
                 out_dir: out_dir.to_path_buf(),
                 errors: Vec::new(),
+                hosts: [options.bind.as_str(), "localhost", "127.0.0.1", "[::1]"]
+                    .iter()
+                    .flat_map(|h| [format!("{h}:{port}"), h.to_string()])
+                    .collect(),
             })),
             listeners: Arc::new(Listeners::default()),
             options: build_options,
@@ -176,9 +183,18 @@ fn bind(address: &str, port: u16) -> Result<(TcpListener, u16)> {
     )
 }
 
-/// The private output folder of a serve session, removed when it ends.
-pub fn session_dir() -> Result<PathBuf> {
-    let dir = std::env::temp_dir().join(format!("chapar-serve-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).with_context(|| format!("cannot create {}", dir.display()))?;
-    Ok(dir.join("site"))
+/// The private output folder of a serve session: a new folder with a random name that only
+/// this user may read (drafts are in it), removed when it ends.
+pub fn session_dir() -> Result<tempfile::TempDir> {
+    let dir = tempfile::Builder::new()
+        .prefix("chapar-serve-")
+        .tempdir()
+        .context("cannot create a folder for the preview")?;
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::set_permissions(dir.path(), std::fs::Permissions::from_mode(0o700))
+            .context("cannot make the preview folder private")?;
+    }
+    Ok(dir)
 }
