@@ -7,7 +7,7 @@ use std::path::{Path, PathBuf};
 
 use anyhow::Result;
 use jiff::Timestamp;
-use pulldown_cmark::{Event, Options, Parser, Tag, TagEnd};
+use pulldown_cmark::{Event, Parser, Tag, TagEnd};
 
 use crate::content::{self, Article, split};
 use crate::diagnostic::{self, Diagnostic};
@@ -171,15 +171,8 @@ fn typography_of(article: &Article, parts: &split::Parts) -> Vec<Diagnostic> {
         }
     }
     for f in typography::check_markdown(parts.body) {
-        let before = &parts.body[..f.span.start];
-        let line = parts.body_line + before.matches('\n').count();
-        let column = before
-            .rsplit('\n')
-            .next()
-            .unwrap_or_default()
-            .chars()
-            .count()
-            + 1;
+        let (line, column) = diagnostic::line_column(parts.body, f.span.start);
+        let line = parts.body_line + line;
         out.push(finding(&article.source, line, column, parts.body, &f));
     }
     out
@@ -222,23 +215,13 @@ fn finding(path: &Path, line: usize, column: usize, text: &str, f: &Finding) -> 
 }
 
 fn body_links(body: &str, first_line: usize) -> Vec<BodyLink> {
-    let options =
-        Options::ENABLE_TABLES | Options::ENABLE_FOOTNOTES | Options::ENABLE_STRIKETHROUGH;
+    let options = crate::markdown::parser_options();
     let mut links = Vec::new();
     let mut image_alt: Option<(usize, String)> = None;
     for (event, range) in Parser::new_ext(body, options).into_offset_iter() {
         let position = |offset: usize| {
-            let before = &body[..offset];
-            (
-                first_line + before.matches('\n').count(),
-                before
-                    .rsplit('\n')
-                    .next()
-                    .unwrap_or_default()
-                    .chars()
-                    .count()
-                    + 1,
-            )
+            let (line, column) = diagnostic::line_column(body, offset);
+            (first_line + line, column)
         };
         match event {
             Event::Start(Tag::Link { dest_url, .. }) => {

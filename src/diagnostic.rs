@@ -101,6 +101,20 @@ pub fn sort(diagnostics: &mut [Diagnostic]) {
     });
 }
 
+/// The 0-based line and 1-based column (in characters) of a byte offset in `text`.
+pub fn line_column(text: &str, offset: usize) -> (usize, usize) {
+    let before = &text[..offset.min(text.len())];
+    let line = before.matches('\n').count();
+    let column = before
+        .rsplit('\n')
+        .next()
+        .unwrap_or_default()
+        .chars()
+        .count()
+        + 1;
+    (line, column)
+}
+
 /// "did you mean `title`?" for a misspelt key, when one known key is close enough.
 pub fn did_you_mean<'a>(
     unknown: &str,

@@ -39,7 +39,9 @@ impl RenderedMarkdown {
     }
 }
 
-fn parser_options() -> Options {
+/// The Markdown dialect of release bodies, shared by rendering, `check` and `fix` so they all
+/// read the same document.
+pub fn parser_options() -> Options {
     Options::ENABLE_TABLES
         | Options::ENABLE_FOOTNOTES
         | Options::ENABLE_STRIKETHROUGH

@@ -6,7 +6,7 @@
 
 use std::ops::Range;
 
-use pulldown_cmark::{Event, Options, Parser, Tag, TagEnd};
+use pulldown_cmark::{Event, Parser, Tag, TagEnd};
 
 const ZWNJ: char = '\u{200C}';
 
@@ -427,8 +427,7 @@ fn mixed_digits(text: &str, words: &[(usize, &str)], base: usize, out: &mut Vec<
 /// Arabic (`<span lang="ar">…</span>`, `<blockquote lang="ar">…`) are left alone. Spans are
 /// bytes of `markdown`.
 pub fn check_markdown(markdown: &str) -> Vec<Finding> {
-    let options =
-        Options::ENABLE_TABLES | Options::ENABLE_FOOTNOTES | Options::ENABLE_STRIKETHROUGH;
+    let options = crate::markdown::parser_options();
     let mut findings = Vec::new();
     let mut in_code = false;
     let mut arabic_depth = 0usize;
