@@ -98,8 +98,25 @@ impl Sanitizer {
     }
 
     pub fn clean(&self, html: &str) -> String {
-        self.builder.clean(html).to_string()
+        empty_iframes(self.builder.clean(html).to_string())
     }
+}
+
+/// Drops what stands between `<iframe …>` and `</iframe>`: browsers never show it (it is raw
+/// text), and markup kept there as text has no place in a release.
+fn empty_iframes(mut html: String) -> String {
+    let mut from = 0;
+    while let Some(start) = html[from..].find("<iframe").map(|i| i + from) {
+        let Some(open_end) = html[start..].find('>').map(|i| start + i + 1) else {
+            break;
+        };
+        let Some(close) = html[open_end..].find("</iframe>").map(|i| open_end + i) else {
+            break;
+        };
+        html.replace_range(open_end..close, "");
+        from = open_end + "</iframe>".len();
+    }
+    html
 }
 
 #[cfg(test)]

@@ -109,7 +109,9 @@ pub fn parse(
         }
     };
     let front = check.front_matter(&map, config);
-    (front.filter(|_| check.problems.is_empty()), check.problems)
+    // Warnings (a long title) keep the release; errors do not.
+    let ok = !check.problems.iter().any(Diagnostic::is_error);
+    (front.filter(|_| ok), check.problems)
 }
 
 struct Checker<'a> {
