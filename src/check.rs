@@ -13,6 +13,7 @@ use crate::content::{self, Article, split};
 use crate::diagnostic::{self, Diagnostic};
 use crate::links::Links;
 use crate::persian::typography::{self, Finding};
+use crate::publish::{self, PublishOptions};
 use crate::render::{self, Renderer};
 use crate::site::{self, Selection, Site};
 use crate::yaml::{Seg, YamlSource};
@@ -94,14 +95,50 @@ pub fn check(root: &Path, now: Option<Timestamp>) -> Result<CheckReport> {
             now,
         },
     );
-    // Every page is rendered and thrown away: a template that fails on some page fails here.
-    if let Ok(renderer) = &renderer {
-        let discard = |_: &str, _: Vec<u8>| Ok(());
-        report
-            .diagnostics
-            .extend(render::render_site(&site, renderer, &discard));
+    // Every page and file is made and thrown away, keeping only its path: a template that
+    // fails on some page fails here, and links are checked against what a build would write.
+    let Ok(renderer) = &renderer else {
+        diagnostic::sort(&mut report.diagnostics);
+        return Ok(report);
+    };
+    let written = std::sync::Mutex::new(HashSet::new());
+    let collect = |path: &str, _: Vec<u8>| {
+        if let Ok(mut paths) = written.lock() {
+            paths.insert(path.to_string());
+        }
+        Ok(())
+    };
+    report
+        .diagnostics
+        .extend(render::render_site(&site, renderer, &collect));
+    let publish = PublishOptions {
+        now,
+        own_robots_txt: false,
+    };
+    report
+        .diagnostics
+        .extend(publish::write_all(&site, &publish, &collect));
+    let mut files = written.into_inner().unwrap_or_default();
+    files.insert(stylesheet.path.clone());
+    files.extend(
+        render::theme::STATIC_FILES
+            .iter()
+            .map(|(p, _)| p.to_string()),
+    );
+    let static_dir = root.join(STATIC_DIR);
+    for entry in walkdir::WalkDir::new(&static_dir)
+        .into_iter()
+        .filter_map(Result::ok)
+        .filter(|e| e.file_type().is_file())
+    {
+        if let Ok(rel) = entry.path().strip_prefix(&static_dir) {
+            files.insert(rel.to_string_lossy().replace('\\', "/"));
+        }
     }
-    let known = KnownPaths::new(&site, root, &stylesheet.path);
+    let known = KnownPaths {
+        base_path: site.config.base_path.clone(),
+        files,
+    };
     for (source, body_links) in &links {
         report
             .diagnostics
@@ -261,67 +298,14 @@ fn body_links(body: &str, first_line: usize) -> Vec<BodyLink> {
     links
 }
 
-/// The pages and files a build of this site makes, to check links against.
+/// The files a build of this site writes, to check links against.
 struct KnownPaths {
     base_path: String,
-    /// Folders of pages (`news/12/خبر/`) and files (`images/a.jpg`), site-relative.
-    pages: HashSet<String>,
+    /// Site-relative: `news/12/خبر/index.html`, `images/a.jpg`.
     files: HashSet<String>,
-    /// News codes, for short links.
-    ids: HashSet<u64>,
 }
 
 impl KnownPaths {
-    fn new(site: &Site, root: &Path, stylesheet: &str) -> Self {
-        let mut pages: HashSet<String> = HashSet::new();
-        for a in &site.articles {
-            pages.insert(site::article_path(a));
-            pages.insert(site::short_link_path(a.front.id));
-        }
-        for listing in site.all_listings() {
-            for page in listing.pages(site.config.page_size) {
-                pages.insert(listing.page_path(page.number));
-            }
-        }
-        pages.insert(site::ARCHIVE_PATH.into());
-        pages.insert(site::FIGURES_PATH.into());
-        pages.extend(site.archive.iter().map(|y| y.path.clone()));
-        let mut files: HashSet<String> = render::theme::STATIC_FILES
-            .iter()
-            .map(|(p, _)| p.to_string())
-            .collect();
-        files.insert(stylesheet.to_string());
-        for name in [
-            "rss.xml",
-            "atom.xml",
-            "sitemap.xml",
-            "news-sitemap.xml",
-            "robots.txt",
-            "404.html",
-            "data/articles.json",
-            "data/metrics.csv",
-        ] {
-            files.insert(name.into());
-        }
-        let static_dir = root.join(STATIC_DIR);
-        for entry in walkdir::WalkDir::new(&static_dir)
-            .into_iter()
-            .filter_map(Result::ok)
-            .filter(|e| e.file_type().is_file())
-        {
-            if let Ok(rel) = entry.path().strip_prefix(&static_dir) {
-                files.insert(rel.to_string_lossy().replace('\\', "/"));
-            }
-        }
-        let ids = site.articles.iter().map(|a| a.front.id).collect();
-        KnownPaths {
-            base_path: site.config.base_path.clone(),
-            pages,
-            files,
-            ids,
-        }
-    }
-
     /// Whether a root-relative URL names something the site has.
     fn resolves(&self, url: &str) -> bool {
         let path = url.split(['#', '?']).next().unwrap_or_default();
@@ -335,20 +319,12 @@ impl KnownPaths {
         if rel.is_empty() {
             return true;
         }
-        if let Some(id) = rel
-            .strip_prefix("n/")
-            .and_then(|r| r.trim_end_matches('/').parse::<u64>().ok())
-        {
-            return self.ids.contains(&id);
-        }
-        let folder = if rel.ends_with('/') {
-            rel.clone()
+        let page = if rel.ends_with('/') {
+            format!("{rel}index.html")
         } else {
-            format!("{rel}/")
+            format!("{rel}/index.html")
         };
-        self.pages.contains(&folder)
-            || self.files.contains(&rel)
-            || self.files.contains(rel.trim_end_matches('/'))
+        self.files.contains(&rel) || self.files.contains(&page)
     }
 }
 

@@ -23,12 +23,12 @@ impl Drop for Serve {
 }
 
 /// Starts `chapar serve` on `port` (0: any) and returns it with the URL line it printed.
-fn spawn(root: &std::path::Path, port: u16) -> (Child, String) {
+fn spawn(root: &std::path::Path, port: u16, stderr: Stdio) -> (Child, String) {
     let mut child = Command::new(env!("CARGO_BIN_EXE_chapar"))
         .args(["serve", "--port", &port.to_string(), "--root"])
         .arg(root)
         .stdout(Stdio::piped())
-        .stderr(Stdio::null())
+        .stderr(stderr)
         .spawn()
         .unwrap();
     let mut line = String::new();
@@ -39,7 +39,7 @@ fn spawn(root: &std::path::Path, port: u16) -> (Child, String) {
 }
 
 fn start(root: &std::path::Path) -> Serve {
-    let (child, line) = spawn(root, 0);
+    let (child, line) = spawn(root, 0, Stdio::null());
     let port = line
         .trim()
         .strip_prefix("serving http://127.0.0.1:")
@@ -213,17 +213,7 @@ fn a_busy_port_moves_to_the_next_and_ctrl_c_cleans_up() {
     let site = site("basic");
     let taken = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
     let port = taken.local_addr().unwrap().port();
-    let mut child = Command::new(env!("CARGO_BIN_EXE_chapar"))
-        .args(["serve", "--port", &port.to_string(), "--root"])
-        .arg(site.path())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    let mut line = String::new();
-    BufReader::new(child.stdout.take().unwrap())
-        .read_line(&mut line)
-        .unwrap();
+    let (mut child, line) = spawn(site.path(), port, Stdio::piped());
     let mut folder = String::new();
     BufReader::new(child.stderr.take().unwrap())
         .read_line(&mut folder)
