@@ -1,14 +1,21 @@
 //! One build, stage by stage: config → content → site → render → output. Each stage reports
 //! diagnostics; the build writes nothing when any of them is an error.
+//!
+//! Builds are incremental: a `BuildState` remembers what each release file gave and what each
+//! output file was made from, so an unchanged file is not parsed again and a page whose
+//! inputs are unchanged is not rendered again. The output is the same as a clean build's.
 
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
 use anyhow::{Context, Result};
 use jiff::Timestamp;
+use serde::{Deserialize, Serialize};
 
+use crate::content::{Bodies, BodyReader, Sources};
 use crate::diagnostic::{self, Diagnostic};
-use crate::output::{Staging, WriteStats};
+use crate::fingerprint::Fingerprint;
+use crate::output::{Outputs, Staging, WriteStats};
 use crate::progress::ProgressHandle;
 use crate::publish::{self, PublishOptions};
 use crate::render::{self, Renderer};
@@ -59,8 +66,10 @@ impl BuildOptions {
 pub struct BuildReport {
     /// Sorted by file and position.
     pub diagnostics: Vec<Diagnostic>,
-    /// Press release files read.
+    /// Press release files found.
     pub files: usize,
+    /// Release files read and parsed (the others were unchanged since the previous build).
+    pub parsed: usize,
     /// Articles published in the site.
     pub articles: usize,
     pub written: WriteStats,
@@ -97,10 +106,16 @@ impl BuildReport {
             String::new()
         };
         if self.succeeded {
+            let removed = if self.written.removed > 0 {
+                format!(", {} removed", self.written.removed)
+            } else {
+                String::new()
+            };
             format!(
-                "built {} articles from {} files in {:.2}s: {} files written, {} unchanged{warned}",
+                "built {} articles from {} files ({} parsed) in {:.2}s: {} files written, {} unchanged{removed}{warned}",
                 self.articles,
                 self.files,
+                self.parsed,
                 self.elapsed.as_secs_f64(),
                 self.written.written,
                 self.written.unchanged
@@ -116,9 +131,94 @@ impl BuildReport {
     }
 }
 
-/// Builds the site. `Err` only for the tool's own I/O failures (a full disk, say); everything
-/// an editor can fix comes back as diagnostics in the report.
+/// What one build leaves for the next. `build` keeps it in a file beside the output folder;
+/// `serve` keeps it in memory, with the bodies.
+#[derive(Default, Serialize, Deserialize)]
+pub struct BuildState {
+    /// What each release file gave.
+    sources: Sources,
+    /// What each file in the output folder was made from.
+    outputs: Outputs,
+    /// The output folder's marker file (device, inode) when `outputs` was recorded: a folder
+    /// deleted, restored or replaced since makes the record void.
+    marker: Option<(u64, u64)>,
+    /// The related articles of each article, and the site shape they were worked out for.
+    related: Option<(Fingerprint, Vec<Vec<usize>>)>,
+    #[serde(skip)]
+    bodies: Bodies,
+}
+
+/// The first bytes of the state file, with chapar's version: a state file of another version
+/// is not read.
+const STATE_MAGIC: &str = "chapar build state 1";
+
+impl BuildState {
+    /// The state file of a build into `out_dir`: `.public.state` beside `public/`.
+    pub fn path(out_dir: &Path) -> PathBuf {
+        crate::output::beside(out_dir, "state")
+    }
+
+    /// The state a previous build left, or an empty one (a clean build).
+    pub fn read(path: &Path) -> BuildState {
+        let Ok(bytes) = std::fs::read(path) else {
+            return BuildState::default();
+        };
+        let header = format!("{STATE_MAGIC} {}\n", env!("CARGO_PKG_VERSION"));
+        bytes
+            .strip_prefix(header.as_bytes())
+            .and_then(|rest| postcard::from_bytes(rest).ok())
+            .unwrap_or_default()
+    }
+
+    /// Saves the state, whole or not at all.
+    pub fn write(&self, path: &Path) -> Result<()> {
+        let mut bytes = format!("{STATE_MAGIC} {}\n", env!("CARGO_PKG_VERSION")).into_bytes();
+        bytes.extend(postcard::to_stdvec(self).context("cannot encode the build state")?);
+        let aside = path.with_extension("state-new");
+        std::fs::write(&aside, &bytes)
+            .with_context(|| format!("cannot write {}", aside.display()))?;
+        std::fs::rename(&aside, path).with_context(|| format!("cannot write {}", path.display()))
+    }
+
+    /// The record of the output folder's files, if it still describes `out_dir`.
+    fn outputs_for(&mut self, out_dir: &Path) -> Outputs {
+        let outputs = std::mem::take(&mut self.outputs);
+        if self.marker.is_some() && marker_identity(out_dir) == self.marker {
+            outputs
+        } else {
+            Outputs::default()
+        }
+    }
+}
+
+fn marker_identity(out_dir: &Path) -> Option<(u64, u64)> {
+    use std::os::unix::fs::MetadataExt;
+    let meta = std::fs::metadata(out_dir.join(crate::output::MARKER)).ok()?;
+    Some((meta.dev(), meta.ino()))
+}
+
+/// Builds the site, starting from the state the previous build into the same output folder
+/// left (`--force` starts clean). `Err` only for the tool's own I/O failures (a full disk,
+/// say); everything an editor can fix comes back as diagnostics in the report.
 pub fn build(options: &BuildOptions) -> Result<BuildReport> {
+    let out_dir = options.out_dir();
+    let path = BuildState::path(&out_dir);
+    let mut state = if options.force {
+        BuildState::default()
+    } else {
+        BuildState::read(&path)
+    };
+    build_with(options, &mut state, Some(&path))
+}
+
+/// Builds the site from `state` and updates it. With `state_file`, the state is also saved
+/// there for the next build; the file is removed while the output folder changes, so a build
+/// killed in between leaves no record that could mislead the next one.
+pub fn build_with(
+    options: &BuildOptions,
+    state: &mut BuildState,
+    state_file: Option<&Path>,
+) -> Result<BuildReport> {
     let started = Instant::now();
     let mut report = BuildReport::default();
     let finish = |mut report: BuildReport| {
@@ -166,9 +266,14 @@ pub fn build(options: &BuildOptions) -> Result<BuildReport> {
         stage_started = Instant::now();
     };
     progress("reading", None);
-    let loaded = content::load(&options.root, &config);
+    let loaded = content::load(&options.root, &config, &state.sources);
     report.files = loaded.files;
+    report.parsed = loaded.parsed;
     report.diagnostics.extend(loaded.diagnostics);
+    state.sources = loaded.sources;
+    for (fingerprint, body) in loaded.bodies {
+        state.bodies.offer(fingerprint, body);
+    }
     let now = options.now.unwrap_or_else(Timestamp::now);
     let static_dir = options.root.join(STATIC_DIR);
     let stylesheet = render::assets::stylesheet(&static_dir).with_context(|| {
@@ -194,30 +299,37 @@ pub fn build(options: &BuildOptions) -> Result<BuildReport> {
     };
     let site = site::assemble(config, loaded.articles, selection);
     report.articles = site.articles.len();
+    state
+        .bodies
+        .retain(|f| site.articles.iter().any(|a| a.fingerprint == *f));
     stage_done(&mut report, "reading");
     progress("rendering", None);
 
-    let staging = Staging::begin(&options.out_dir())?;
-    let io_failure = std::sync::Mutex::new(None);
-    let sink = |path: &str, bytes: Vec<u8>| -> Result<(), Diagnostic> {
-        if let Some(p) = &options.progress {
-            p.0.advance();
-        }
-        staging.write(path, &bytes).map_err(|e| {
-            let d = Diagnostic::error(path, format!("{e:#}"));
-            if let Ok(mut slot) = io_failure.lock() {
-                slot.get_or_insert(e);
-            }
-            d
-        })
+    let out_dir = options.out_dir();
+    let staging = Staging::begin(&out_dir, state.outputs_for(&out_dir))?;
+    let out = StagingOutput {
+        staging: &staging,
+        progress: options.progress.as_ref(),
+        failure: std::sync::Mutex::new(None),
     };
-    let mut problems = render::render_site(&site, &renderer, &sink);
+    let bodies = BodyReader {
+        bodies: &state.bodies,
+        root: &options.root,
+        parsing: content::Parsing::new(&site.config),
+    };
+    let shape = site.shape();
+    let related = match state.related.take() {
+        Some((recorded, table)) if recorded == shape => table,
+        _ => site.related_table(),
+    };
+    let mut problems = render::render_site(&site, &renderer, &bodies, &related, &out);
+    state.related = Some((shape, related));
     let publish = PublishOptions {
         now,
         own_robots_txt: static_dir.join("robots.txt").is_file(),
     };
-    problems.extend(publish::write_all(&site, &publish, &sink));
-    if let Some(e) = io_failure.into_inner().ok().flatten() {
+    problems.extend(publish::write_all(&site, &publish, &bodies, &out));
+    if let Some(e) = out.failure.into_inner().ok().flatten() {
         return Err(e);
     }
     report.diagnostics.extend(problems);
@@ -228,7 +340,7 @@ pub fn build(options: &BuildOptions) -> Result<BuildReport> {
     progress("writing", None);
     // The fingerprinted stylesheet, the site's own static files, then the theme's where the
     // site has none of that name.
-    staging.write(&stylesheet.path, &stylesheet.bytes)?;
+    staging.write_file(&stylesheet.path, &stylesheet.bytes)?;
     let taken = |rel: &str| rel == render::assets::STYLESHEET_SOURCE || staging.contains(rel);
     for rel in staging
         .copy_tree(&static_dir, taken)?
@@ -245,11 +357,68 @@ pub fn build(options: &BuildOptions) -> Result<BuildReport> {
     }
     for (rel, bytes) in render::theme::STATIC_FILES {
         if !taken(rel) {
-            staging.write(rel, bytes)?;
+            staging.write_file(rel, bytes)?;
         }
     }
-    report.written = staging.commit()?;
+    if let Some(path) = state_file
+        && path.exists()
+    {
+        std::fs::remove_file(path).with_context(|| format!("cannot remove {}", path.display()))?;
+    }
+    let committed = staging.commit()?;
+    report.written = committed.stats;
+    state.outputs = committed.outputs;
+    state.marker = marker_identity(&out_dir);
+    if let Some(path) = state_file {
+        state.write(path)?;
+    }
+    drop(committed.lock);
     stage_done(&mut report, "writing");
     report.succeeded = true;
     Ok(finish(report))
+}
+
+/// The build's staging folder as the renderer's output; the first I/O failure is kept to end
+/// the build with.
+struct StagingOutput<'a> {
+    staging: &'a Staging,
+    progress: Option<&'a ProgressHandle>,
+    failure: std::sync::Mutex<Option<anyhow::Error>>,
+}
+
+impl StagingOutput<'_> {
+    fn fail(&self, path: &str, e: anyhow::Error) -> Diagnostic {
+        let d = Diagnostic::error(path, format!("{e:#}"));
+        if let Ok(mut slot) = self.failure.lock() {
+            slot.get_or_insert(e);
+        }
+        d
+    }
+}
+
+impl render::Output for StagingOutput<'_> {
+    fn keep(&self, path: &str, fingerprint: Fingerprint) -> Result<bool, Diagnostic> {
+        let kept = self
+            .staging
+            .keep_if_unchanged(path, fingerprint)
+            .map_err(|e| self.fail(path, e))?;
+        if kept && let Some(p) = self.progress {
+            p.0.advance();
+        }
+        Ok(kept)
+    }
+
+    fn write(
+        &self,
+        path: &str,
+        bytes: Vec<u8>,
+        fingerprint: Fingerprint,
+    ) -> Result<(), Diagnostic> {
+        if let Some(p) = self.progress {
+            p.0.advance();
+        }
+        self.staging
+            .write(path, &bytes, fingerprint)
+            .map_err(|e| self.fail(path, e))
+    }
 }

@@ -11,6 +11,7 @@ use pulldown_cmark::{Event, Parser, Tag, TagEnd};
 
 use crate::content::{self, Article, split};
 use crate::diagnostic::{self, Diagnostic};
+use crate::fingerprint::Fingerprint;
 use crate::links::Links;
 use crate::persian::typography::{self, Finding};
 use crate::publish::{self, PublishOptions};
@@ -45,6 +46,23 @@ struct BodyLink {
     alt_missing: bool,
 }
 
+/// Takes every page and file a build makes, keeping only its path.
+#[derive(Default)]
+struct PathCollector(std::sync::Mutex<HashSet<String>>);
+
+impl render::Output for PathCollector {
+    fn keep(&self, _: &str, _: Fingerprint) -> Result<bool, Diagnostic> {
+        Ok(false)
+    }
+
+    fn write(&self, path: &str, _: Vec<u8>, _: Fingerprint) -> Result<(), Diagnostic> {
+        if let Ok(mut paths) = self.0.lock() {
+            paths.insert(path.to_string());
+        }
+        Ok(())
+    }
+}
+
 pub fn check(root: &Path, now: Option<Timestamp>) -> Result<CheckReport> {
     let mut report = CheckReport::default();
     let config = match config::load(root) {
@@ -54,7 +72,7 @@ pub fn check(root: &Path, now: Option<Timestamp>) -> Result<CheckReport> {
             return Ok(report);
         }
     };
-    let loaded = content::load(root, &config);
+    let loaded = content::load(root, &config, &content::Sources::default());
     report.files = loaded.files;
     report.diagnostics.extend(loaded.diagnostics);
     let now = now.unwrap_or_else(Timestamp::now);
@@ -101,24 +119,31 @@ pub fn check(root: &Path, now: Option<Timestamp>) -> Result<CheckReport> {
         diagnostic::sort(&mut report.diagnostics);
         return Ok(report);
     };
-    let written = std::sync::Mutex::new(HashSet::new());
-    let collect = |path: &str, _: Vec<u8>| {
-        if let Ok(mut paths) = written.lock() {
-            paths.insert(path.to_string());
-        }
-        Ok(())
+    let collect = PathCollector::default();
+    let bodies = content::Bodies::default();
+    for (fingerprint, body) in loaded.bodies {
+        bodies.offer(fingerprint, body);
+    }
+    let bodies = content::BodyReader {
+        bodies: &bodies,
+        root,
+        parsing: content::Parsing::new(&site.config),
     };
-    report
-        .diagnostics
-        .extend(render::render_site(&site, renderer, &collect));
+    report.diagnostics.extend(render::render_site(
+        &site,
+        renderer,
+        &bodies,
+        &site.related_table(),
+        &collect,
+    ));
     let publish = PublishOptions {
         now,
         own_robots_txt: false,
     };
     report
         .diagnostics
-        .extend(publish::write_all(&site, &publish, &collect));
-    let mut files = written.into_inner().unwrap_or_default();
+        .extend(publish::write_all(&site, &publish, &bodies, &collect));
+    let mut files = collect.0.into_inner().unwrap_or_default();
     files.insert(stylesheet.path.clone());
     files.extend(
         render::theme::STATIC_FILES

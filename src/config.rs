@@ -89,6 +89,13 @@ pub struct SiteConfig {
 }
 
 impl SiteConfig {
+    /// Changes whenever any setting does. Every setting can change what a release parses to
+    /// or how a page renders, and site.yaml changes seldom, so no finer key is worth its risk.
+    /// The `Debug` form covers every field, including ones added later.
+    pub fn fingerprint(&self) -> crate::fingerprint::Fingerprint {
+        crate::fingerprint::Fingerprint::of_bytes(format!("{self:?}").as_bytes())
+    }
+
     /// Finds a desk by its key or by its Persian name.
     pub fn desk(&self, key_or_name: &str) -> Option<&Desk> {
         let wanted = key_or_name.trim();

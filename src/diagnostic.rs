@@ -4,13 +4,15 @@
 use std::fmt;
 use std::path::{Path, PathBuf};
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+use serde::{Deserialize, Serialize};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
 pub enum Severity {
     Error,
     Warning,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Diagnostic {
     pub severity: Severity,
     /// Relative to the site root, so messages read the same on every machine.
@@ -22,7 +24,9 @@ pub struct Diagnostic {
     pub message: String,
     pub hint: Option<String>,
     /// The id of the rule that found it, for rules editors can look up or filter
-    /// (`zwnj-after-mi`).
+    /// (`zwnj-after-mi`). Only `check` sets rules, and its findings are never cached, so the
+    /// build cache does not keep them.
+    #[serde(skip)]
     pub rule: Option<&'static str>,
 }
 

@@ -1,10 +1,18 @@
-//! Writing the site. Everything goes into a staging folder beside the output folder, which
-//! replaces the output folder in one atomic step only when the whole build succeeded: a failed
-//! build leaves the previous site exactly as it was. A file whose bytes did not change is
-//! hard-linked from the previous site instead of written again, so it keeps its inode and
-//! modification time and deploy tools see real differences only.
+//! Writing the site. New and changed files go into a staging folder beside the output folder
+//! and reach the output folder only when the whole build succeeded: a failed build leaves the
+//! previous site exactly as it was. Then, one of two ways:
+//!
+//! - Few files changed (the usual edit): each is renamed into place, under a journal that the
+//!   next build finishes if this one is killed halfway. Every file is always whole; readers
+//!   may briefly see some pages of the new build beside others of the old.
+//! - Many changed, or there is no record of the previous build: the staging folder is
+//!   completed with hard links to the unchanged files and exchanged with the output folder in
+//!   one atomic step, so readers see the old site or the new one, never a mix.
+//!
+//! Unchanged files are never rewritten: they keep their inode and modification time, and
+//! deploy tools see real differences only.
 
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 use std::fs;
 use std::io;
 use std::path::{Component, Path, PathBuf};
@@ -12,25 +20,64 @@ use std::sync::Mutex;
 use std::sync::atomic::{AtomicUsize, Ordering};
 
 use anyhow::{Context, Result, bail};
+use serde::{Deserialize, Serialize};
+
+use crate::fingerprint::Fingerprint;
 
 /// The file chapar leaves in every output folder, so it knows the folder is its own to replace.
 pub const MARKER: &str = ".chapar-build";
 const MARKER_TEXT: &str =
     "This folder is written by `chapar build` and replaced whole on every build.\n";
 
+/// When at most one file in `IN_PLACE_SHARE` changed (or at most `IN_PLACE_FEW`), a build
+/// updates the output folder in place; beyond, it swaps in a complete new folder, which
+/// readers see change all at once.
+const IN_PLACE_SHARE: usize = 10;
+const IN_PLACE_FEW: usize = 16;
+
+/// What a build left in the output folder: each file with the fingerprint of what it was made
+/// from and its size. The next build keeps a file whose fingerprint it computes again.
+#[derive(Debug, Default, Clone, Serialize, Deserialize)]
+pub struct Outputs {
+    files: HashMap<String, (Fingerprint, u64)>,
+}
+
+impl Outputs {
+    pub fn len(&self) -> usize {
+        self.files.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.files.is_empty()
+    }
+}
+
 pub struct Staging {
     /// Held while the build runs: one build writes an output folder at a time.
-    _lock: fs::File,
+    lock: Option<fs::File>,
     out_dir: PathBuf,
     staging: PathBuf,
-    previous: Option<PathBuf>,
-    claimed: Mutex<HashSet<String>>,
+    journal: PathBuf,
+    /// The output folder, when there is one (an earlier build).
+    previous_site: Option<PathBuf>,
+    /// The record of the files in `previous_site`; empty when there is none to trust.
+    previous: Outputs,
+    /// Every file of the new build: its fingerprint, size, and whether it is in the staging
+    /// folder (written) or in the output folder already (kept).
+    claimed: Mutex<HashMap<String, Claim>>,
     /// Folders already made in the staging folder: most pages share theirs with others, and
     /// asking the file system again costs a system call per file.
     made_dirs: Mutex<HashSet<PathBuf>>,
     written: AtomicUsize,
     unchanged: AtomicUsize,
     committed: bool,
+}
+
+#[derive(Debug, Clone, Copy)]
+struct Claim {
+    fingerprint: Fingerprint,
+    len: u64,
+    staged: bool,
 }
 
 /// What a build wrote.
@@ -40,83 +87,178 @@ pub struct WriteStats {
     pub written: usize,
     /// Files identical to the previous build's, kept as they were.
     pub unchanged: usize,
+    /// Files of the previous build that the new one no longer has.
+    pub removed: usize,
+}
+
+/// A build in place: what it wrote, the record of the new output folder, and the lock, which
+/// the build holds until it has saved that record.
+pub struct Committed {
+    pub stats: WriteStats,
+    pub outputs: Outputs,
+    pub lock: fs::File,
+}
+
+/// A hidden file or folder beside the output folder: `.public.<what>` for `public/`.
+pub fn beside(out_dir: &Path, what: &str) -> PathBuf {
+    let name = out_dir
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_else(|| "public".into());
+    let parent = match out_dir.parent() {
+        Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
+        _ => PathBuf::from("."),
+    };
+    parent.join(format!(".{name}.{what}"))
+}
+
+/// The steps of an in-place update, so a killed build's successor can finish it.
+#[derive(Debug, Default, Serialize, Deserialize)]
+struct Journal {
+    /// Files to move from the staging folder into the output folder.
+    moves: Vec<String>,
+    /// Files to delete from the output folder.
+    removals: Vec<String>,
 }
 
 impl Staging {
-    /// Starts a build into `out_dir`, clearing what a killed earlier build may have left.
-    pub fn begin(out_dir: &Path) -> Result<Staging> {
-        let name = out_dir
-            .file_name()
-            .with_context(|| format!("the output folder {} has no name", out_dir.display()))?;
-        let parent = match out_dir.parent() {
-            Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
-            _ => PathBuf::from("."),
-        };
-        fs::create_dir_all(&parent)
-            .with_context(|| format!("cannot create {}", parent.display()))?;
-        let lock = lock(
-            &parent.join(format!(".{}.lock", name.to_string_lossy())),
-            out_dir,
-        )?;
-        let staging = parent.join(format!(".{}.staging", name.to_string_lossy()));
+    /// Starts a build into `out_dir`, whose files `previous` describes (empty when unknown).
+    /// Finishes an update a killed build left halfway, and clears what it left otherwise.
+    pub fn begin(out_dir: &Path, previous: Outputs) -> Result<Staging> {
+        if out_dir.file_name().is_none() {
+            bail!("the output folder {} has no name", out_dir.display());
+        }
+        let lock_path = beside(out_dir, "lock");
+        if let Some(parent) = lock_path.parent() {
+            fs::create_dir_all(parent)
+                .with_context(|| format!("cannot create {}", parent.display()))?;
+        }
+        let lock = lock(&lock_path, out_dir)?;
+        let staging = beside(out_dir, "staging");
+        let journal = beside(out_dir, "journal");
+        if journal.exists() {
+            finish_journal(&journal, &staging, out_dir)?;
+        }
         if staging.exists() {
             fs::remove_dir_all(&staging)
                 .with_context(|| format!("cannot clear {}", staging.display()))?;
         }
         fs::create_dir(&staging).with_context(|| format!("cannot create {}", staging.display()))?;
+        let previous_site = out_dir.is_dir().then(|| out_dir.to_path_buf());
         let staging = Staging {
-            _lock: lock,
+            lock: Some(lock),
             out_dir: out_dir.to_path_buf(),
-            previous: out_dir.is_dir().then(|| out_dir.to_path_buf()),
+            previous: if previous_site.is_some() {
+                previous
+            } else {
+                Outputs::default()
+            },
+            previous_site,
             staging,
-            claimed: Mutex::new(HashSet::new()),
+            journal,
+            claimed: Mutex::new(HashMap::new()),
             made_dirs: Mutex::new(HashSet::new()),
             written: AtomicUsize::new(0),
             unchanged: AtomicUsize::new(0),
             committed: false,
         };
-        staging.write(MARKER, MARKER_TEXT.as_bytes())?;
+        staging.write_file(MARKER, MARKER_TEXT.as_bytes())?;
         Ok(staging)
     }
 
     /// Whether some file was already written at `rel`.
     pub fn contains(&self, rel: &str) -> bool {
-        self.claimed.lock().is_ok_and(|c| c.contains(rel))
+        self.claimed.lock().is_ok_and(|c| c.contains_key(rel))
     }
 
-    /// Writes one file at `rel` (a `/`-separated path inside the output folder).
-    pub fn write(&self, rel: &str, bytes: &[u8]) -> Result<()> {
+    fn claim(&self, rel: &str, claim: Claim) -> Result<()> {
         if !is_safe_relative(rel) {
             bail!("refusing to write `{rel}`: it is not a plain path inside the output folder");
         }
-        if !self
+        let mut claimed = self
             .claimed
             .lock()
-            .map_err(|_| anyhow::anyhow!("a writer thread panicked"))?
-            .insert(rel.to_string())
-        {
+            .map_err(|_| anyhow::anyhow!("a writer thread panicked"))?;
+        if claimed.insert(rel.to_string(), claim).is_some() {
             bail!("two outputs want the same file `{rel}`");
         }
-        let target = self.staging.join(rel);
-        if let Some(dir) = target.parent() {
-            let known = self.made_dirs.lock().is_ok_and(|d| d.contains(dir));
-            if !known {
-                fs::create_dir_all(dir)
-                    .with_context(|| format!("cannot create {}", dir.display()))?;
-                if let Ok(mut made) = self.made_dirs.lock() {
-                    made.insert(dir.to_path_buf());
-                }
-            }
+        let counter = if claim.staged {
+            &self.written
+        } else {
+            &self.unchanged
+        };
+        counter.fetch_add(1, Ordering::Relaxed);
+        Ok(())
+    }
+
+    /// Keeps the previous build's file at `rel` if it was made from inputs with this
+    /// fingerprint and is still there, whole. Returns whether it did; if not, the caller
+    /// makes the file and `write`s it.
+    pub fn keep_if_unchanged(&self, rel: &str, fingerprint: Fingerprint) -> Result<bool> {
+        let (Some(site), Some(&(recorded, len))) =
+            (&self.previous_site, self.previous.files.get(rel))
+        else {
+            return Ok(false);
+        };
+        let present = fs::metadata(site.join(rel)).is_ok_and(|m| m.is_file() && m.len() == len);
+        if recorded != fingerprint || !present {
+            return Ok(false);
         }
-        if let Some(previous) = &self.previous
-            && same_bytes(&previous.join(rel), bytes)
-            && fs::hard_link(previous.join(rel), &target).is_ok()
-        {
-            self.unchanged.fetch_add(1, Ordering::Relaxed);
+        self.claim(
+            rel,
+            Claim {
+                fingerprint,
+                len,
+                staged: false,
+            },
+        )?;
+        Ok(true)
+    }
+
+    /// Writes one file at `rel` (a `/`-separated path inside the output folder), made from
+    /// inputs with `fingerprint`. Bytes equal to the previous build's file are not written.
+    pub fn write(&self, rel: &str, bytes: &[u8], fingerprint: Fingerprint) -> Result<()> {
+        let len = bytes.len() as u64;
+        let same = self
+            .previous_site
+            .as_ref()
+            .is_some_and(|site| same_bytes(&site.join(rel), bytes));
+        self.claim(
+            rel,
+            Claim {
+                fingerprint,
+                len,
+                staged: !same,
+            },
+        )?;
+        if same {
             return Ok(());
         }
-        fs::write(&target, bytes).with_context(|| format!("cannot write {}", target.display()))?;
-        self.written.fetch_add(1, Ordering::Relaxed);
+        let target = self.staging.join(rel);
+        self.make_parent(&target)?;
+        fs::write(&target, bytes).with_context(|| format!("cannot write {}", target.display()))
+    }
+
+    /// Writes a file whose inputs are its bytes (a static file, a sitemap).
+    pub fn write_file(&self, rel: &str, bytes: &[u8]) -> Result<()> {
+        let fingerprint = Fingerprint::of_bytes(bytes);
+        if self.keep_if_unchanged(rel, fingerprint)? {
+            return Ok(());
+        }
+        self.write(rel, bytes, fingerprint)
+    }
+
+    fn make_parent(&self, target: &Path) -> Result<()> {
+        let Some(dir) = target.parent() else {
+            return Ok(());
+        };
+        if self.made_dirs.lock().is_ok_and(|d| d.contains(dir)) {
+            return Ok(());
+        }
+        fs::create_dir_all(dir).with_context(|| format!("cannot create {}", dir.display()))?;
+        if let Ok(mut made) = self.made_dirs.lock() {
+            made.insert(dir.to_path_buf());
+        }
         Ok(())
     }
 
@@ -148,7 +290,7 @@ impl Staging {
             }
             let bytes = fs::read(entry.path())
                 .with_context(|| format!("cannot read {}", entry.path().display()))?;
-            self.write(&rel, &bytes)?;
+            self.write_file(&rel, &bytes)?;
         }
         Ok(skipped)
     }
@@ -157,33 +299,94 @@ impl Staging {
         WriteStats {
             written: self.written.load(Ordering::Relaxed),
             unchanged: self.unchanged.load(Ordering::Relaxed),
+            removed: 0,
         }
     }
 
-    /// Puts the staged site in place of the output folder, in one step where the system can.
-    pub fn commit(mut self) -> Result<WriteStats> {
-        let stats = self.stats();
-        if self.previous.is_some() {
-            swap(&self.staging, &self.out_dir).with_context(|| {
-                format!(
-                    "cannot replace {} with the new build",
-                    self.out_dir.display()
-                )
-            })?;
-            // The staging path now holds the previous site.
-            fs::remove_dir_all(&self.staging).with_context(|| {
-                format!(
-                    "cannot remove the previous build at {}",
-                    self.staging.display()
-                )
-            })?;
+    /// Puts the new build in place of the output folder (see the module comment for how).
+    /// Returns what was written and the record of the new output folder.
+    pub fn commit(mut self) -> Result<Committed> {
+        let claimed = std::mem::take(
+            &mut *self
+                .claimed
+                .lock()
+                .map_err(|_| anyhow::anyhow!("a writer thread panicked"))?,
+        );
+        let mut stats = self.stats();
+        let removals: Vec<String> = self
+            .previous
+            .files
+            .keys()
+            .filter(|rel| !claimed.contains_key(*rel))
+            .cloned()
+            .collect();
+        stats.removed = removals.len();
+        let changes = stats.written + removals.len();
+        let in_place = !self.previous.is_empty()
+            && (changes <= IN_PLACE_FEW || changes * IN_PLACE_SHARE <= claimed.len());
+        if in_place {
+            let mut moves: Vec<String> = claimed
+                .iter()
+                .filter(|(_, c)| c.staged)
+                .map(|(rel, _)| rel.clone())
+                .collect();
+            moves.sort();
+            let journal = Journal { moves, removals };
+            write_journal(&self.journal, &journal)?;
+            apply_journal(&journal, &self.staging, &self.out_dir)?;
+            fs::remove_file(&self.journal)
+                .with_context(|| format!("cannot remove {}", self.journal.display()))?;
+            fs::remove_dir_all(&self.staging)
+                .with_context(|| format!("cannot remove {}", self.staging.display()))?;
         } else {
-            fs::rename(&self.staging, &self.out_dir).with_context(|| {
-                format!("cannot move the new build to {}", self.out_dir.display())
-            })?;
+            self.swap_whole(&claimed)?;
         }
         self.committed = true;
-        Ok(stats)
+        let outputs = Outputs {
+            files: claimed
+                .into_iter()
+                .map(|(rel, c)| (rel, (c.fingerprint, c.len)))
+                .collect(),
+        };
+        let lock = self
+            .lock
+            .take()
+            .context("the build lost its lock on the output folder")?;
+        Ok(Committed {
+            stats,
+            outputs,
+            lock,
+        })
+    }
+
+    /// Completes the staging folder with links to the kept files and exchanges it with the
+    /// output folder.
+    fn swap_whole(&self, claimed: &HashMap<String, Claim>) -> Result<()> {
+        let Some(previous) = &self.previous_site else {
+            return fs::rename(&self.staging, &self.out_dir).with_context(|| {
+                format!("cannot move the new build to {}", self.out_dir.display())
+            });
+        };
+        for (rel, _) in claimed.iter().filter(|(_, c)| !c.staged) {
+            let target = self.staging.join(rel);
+            self.make_parent(&target)?;
+            fs::hard_link(previous.join(rel), &target)
+                .or_else(|_| fs::copy(previous.join(rel), &target).map(|_| ()))
+                .with_context(|| format!("cannot keep {rel} from the previous build"))?;
+        }
+        swap(&self.staging, &self.out_dir).with_context(|| {
+            format!(
+                "cannot replace {} with the new build",
+                self.out_dir.display()
+            )
+        })?;
+        // The staging path now holds the previous site.
+        fs::remove_dir_all(&self.staging).with_context(|| {
+            format!(
+                "cannot remove the previous build at {}",
+                self.staging.display()
+            )
+        })
     }
 }
 
@@ -194,6 +397,68 @@ impl Drop for Staging {
             let _ = fs::remove_dir_all(&self.staging);
         }
     }
+}
+
+/// Writes the journal whole or not at all: written aside, flushed, then renamed.
+fn write_journal(path: &Path, journal: &Journal) -> Result<()> {
+    let aside = path.with_extension("journal-new");
+    let bytes = serde_json::to_vec(journal)?;
+    let mut file =
+        fs::File::create(&aside).with_context(|| format!("cannot write {}", aside.display()))?;
+    io::Write::write_all(&mut file, &bytes)?;
+    file.sync_all()?;
+    fs::rename(&aside, path).with_context(|| format!("cannot write {}", path.display()))
+}
+
+/// Moves and deletes what the journal says. Each step can be repeated: a file already moved
+/// is no longer in the staging folder, a file already deleted is gone.
+fn apply_journal(journal: &Journal, staging: &Path, out_dir: &Path) -> Result<()> {
+    let mut made: HashSet<PathBuf> = HashSet::new();
+    for rel in &journal.moves {
+        let target = out_dir.join(rel);
+        if let Some(dir) = target.parent()
+            && made.insert(dir.to_path_buf())
+        {
+            fs::create_dir_all(dir).with_context(|| format!("cannot create {}", dir.display()))?;
+        }
+        match fs::rename(staging.join(rel), &target) {
+            Err(e) if e.kind() != io::ErrorKind::NotFound => {
+                return Err(e).with_context(|| format!("cannot move {rel} into place"));
+            }
+            _ => {}
+        }
+    }
+    for rel in &journal.removals {
+        let target = out_dir.join(rel);
+        match fs::remove_file(&target) {
+            Err(e) if e.kind() != io::ErrorKind::NotFound => {
+                return Err(e).with_context(|| format!("cannot remove {}", target.display()));
+            }
+            _ => {}
+        }
+        // Folders the removal emptied go too; a folder still holding files stays.
+        let mut dir = target.parent();
+        while let Some(d) = dir.filter(|d| *d != out_dir && d.starts_with(out_dir)) {
+            if fs::remove_dir(d).is_err() {
+                break;
+            }
+            dir = d.parent();
+        }
+    }
+    Ok(())
+}
+
+/// Finishes the update a killed build left halfway.
+fn finish_journal(journal: &Path, staging: &Path, out_dir: &Path) -> Result<()> {
+    let bytes = fs::read(journal).with_context(|| format!("cannot read {}", journal.display()))?;
+    let steps: Journal = serde_json::from_slice(&bytes).with_context(|| {
+        format!(
+            "{} is damaged; delete it and build again",
+            journal.display()
+        )
+    })?;
+    apply_journal(&steps, staging, out_dir)?;
+    fs::remove_file(journal).with_context(|| format!("cannot remove {}", journal.display()))
 }
 
 /// Exchanges two folders atomically (Linux `renameat2(RENAME_EXCHANGE)`); where that is not
@@ -393,8 +658,11 @@ mod tests {
     fn one_build_at_a_time() {
         let dir = tempfile::tempdir().unwrap();
         let out = dir.path().join("public");
-        let first = Staging::begin(&out).unwrap();
-        let second = Staging::begin(&out).err().unwrap().to_string();
+        let first = Staging::begin(&out, Outputs::default()).unwrap();
+        let second = Staging::begin(&out, Outputs::default())
+            .err()
+            .unwrap()
+            .to_string();
         assert!(
             second.contains(&format!(
                 "another chapar build (process {})",
@@ -403,7 +671,10 @@ mod tests {
             "{second}"
         );
         drop(first);
-        assert!(Staging::begin(&out).is_ok(), "the lock goes with the build");
+        assert!(
+            Staging::begin(&out, Outputs::default()).is_ok(),
+            "the lock goes with the build"
+        );
     }
 
     #[test]
@@ -418,14 +689,16 @@ mod tests {
     fn keeps_unchanged_files_and_swaps_atomically() {
         let dir = tempfile::tempdir().unwrap();
         let out = dir.path().join("public");
-        let first = Staging::begin(&out).unwrap();
-        first.write("a.html", b"one").unwrap();
-        first.write("b.html", b"two").unwrap();
+        let first = Staging::begin(&out, Outputs::default()).unwrap();
+        first.write_file("a.html", b"one").unwrap();
+        first.write_file("b.html", b"two").unwrap();
+        let stats = first.commit().unwrap().stats;
         assert_eq!(
-            first.commit().unwrap(),
+            stats,
             WriteStats {
                 written: 3,
-                unchanged: 0
+                unchanged: 0,
+                removed: 0
             },
             "two pages and the marker"
         );
@@ -434,18 +707,19 @@ mod tests {
             .modified()
             .unwrap();
 
-        let second = Staging::begin(&out).unwrap();
-        second.write("a.html", b"one").unwrap();
-        second.write("b.html", b"TWO").unwrap();
+        let second = Staging::begin(&out, Outputs::default()).unwrap();
+        second.write_file("a.html", b"one").unwrap();
+        second.write_file("b.html", b"TWO").unwrap();
         assert!(
-            second.write("b.html", b"again").is_err(),
+            second.write_file("b.html", b"again").is_err(),
             "a path is written once"
         );
         assert_eq!(
-            second.commit().unwrap(),
+            second.commit().unwrap().stats,
             WriteStats {
                 written: 1,
-                unchanged: 2
+                unchanged: 2,
+                removed: 0
             }
         );
         assert_eq!(fs::read(out.join("b.html")).unwrap(), b"TWO");
@@ -459,15 +733,96 @@ mod tests {
         assert!(!dir.path().join(".public.staging").exists());
     }
 
+    fn fp(n: u128) -> Fingerprint {
+        Fingerprint(n)
+    }
+
+    fn inode(path: &Path) -> u64 {
+        use std::os::unix::fs::MetadataExt;
+        fs::metadata(path).unwrap().ino()
+    }
+
+    #[test]
+    fn few_changes_are_made_in_place() {
+        let dir = tempfile::tempdir().unwrap();
+        let out = dir.path().join("public");
+        let first = Staging::begin(&out, Outputs::default()).unwrap();
+        first.write("a.html", b"one", fp(1)).unwrap();
+        first.write("b.html", b"two", fp(2)).unwrap();
+        first.write("old/c.html", b"three", fp(3)).unwrap();
+        let record = first.commit().unwrap().outputs;
+        let folder = inode(&out);
+        let a = inode(&out.join("a.html"));
+
+        let second = Staging::begin(&out, record).unwrap();
+        assert!(second.keep_if_unchanged("a.html", fp(1)).unwrap());
+        assert!(
+            !second.keep_if_unchanged("b.html", fp(20)).unwrap(),
+            "other inputs"
+        );
+        second.write("b.html", b"TWO", fp(20)).unwrap();
+        second.write("new/d.html", b"four", fp(4)).unwrap();
+        let committed = second.commit().unwrap();
+        assert_eq!(
+            committed.stats,
+            WriteStats {
+                written: 2,
+                unchanged: 2,
+                removed: 1
+            }
+        );
+        assert_eq!(inode(&out), folder, "updated in place, not swapped");
+        assert_eq!(inode(&out.join("a.html")), a);
+        assert_eq!(fs::read(out.join("b.html")).unwrap(), b"TWO");
+        assert_eq!(fs::read(out.join("new/d.html")).unwrap(), b"four");
+        assert!(!out.join("old").exists(), "the emptied folder went too");
+        assert!(!dir.path().join(".public.journal").exists());
+        assert!(!dir.path().join(".public.staging").exists());
+
+        // A file deleted behind chapar's back is made again, whatever the record says.
+        fs::remove_file(out.join("a.html")).unwrap();
+        drop(committed.lock);
+        let third = Staging::begin(&out, committed.outputs).unwrap();
+        assert!(!third.keep_if_unchanged("a.html", fp(1)).unwrap());
+    }
+
+    #[test]
+    fn the_next_build_finishes_an_update_a_killed_build_began() {
+        let dir = tempfile::tempdir().unwrap();
+        let out = dir.path().join("public");
+        let first = Staging::begin(&out, Outputs::default()).unwrap();
+        first.write("a.html", b"one", fp(1)).unwrap();
+        first.write("gone/b.html", b"two", fp(2)).unwrap();
+        first.commit().unwrap();
+        // The state a build killed halfway through its in-place update leaves: the journal
+        // written, one new file moved in, one still in the staging folder.
+        let staging = dir.path().join(".public.staging");
+        fs::create_dir_all(staging.join("news")).unwrap();
+        fs::write(staging.join("news/c.html"), "three").unwrap();
+        fs::write(out.join("a.html"), "ONE").unwrap();
+        let journal = Journal {
+            moves: vec!["a.html".into(), "news/c.html".into()],
+            removals: vec!["gone/b.html".into()],
+        };
+        write_journal(&dir.path().join(".public.journal"), &journal).unwrap();
+
+        let next = Staging::begin(&out, Outputs::default()).unwrap();
+        assert_eq!(fs::read(out.join("a.html")).unwrap(), b"ONE");
+        assert_eq!(fs::read(out.join("news/c.html")).unwrap(), b"three");
+        assert!(!out.join("gone").exists());
+        assert!(!dir.path().join(".public.journal").exists());
+        drop(next);
+    }
+
     #[test]
     fn an_abandoned_build_leaves_the_site_alone() {
         let dir = tempfile::tempdir().unwrap();
         let out = dir.path().join("public");
-        let first = Staging::begin(&out).unwrap();
-        first.write("a.html", b"one").unwrap();
+        let first = Staging::begin(&out, Outputs::default()).unwrap();
+        first.write_file("a.html", b"one").unwrap();
         first.commit().unwrap();
-        let second = Staging::begin(&out).unwrap();
-        second.write("a.html", b"broken").unwrap();
+        let second = Staging::begin(&out, Outputs::default()).unwrap();
+        second.write_file("a.html", b"broken").unwrap();
         drop(second);
         assert_eq!(fs::read(out.join("a.html")).unwrap(), b"one");
         assert!(!dir.path().join(".public.staging").exists());

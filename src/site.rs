@@ -8,7 +8,11 @@ use jiff::Timestamp;
 
 use crate::config::SiteConfig;
 use crate::content::Article;
+use crate::fingerprint::{Fingerprint, FingerprintBuilder};
 use crate::persian::{PersianCalendar, slugify};
+
+/// Related releases shown under an article.
+pub const RELATED_SHOWN: usize = 4;
 
 /// What goes into the site.
 #[derive(Debug, Clone, Copy)]
@@ -143,6 +147,32 @@ impl Site {
         let mut ranked: Vec<(usize, (usize, bool))> = scores.into_iter().collect();
         ranked.sort_by_key(|&(i, (tags, same_desk))| (std::cmp::Reverse((tags, same_desk)), i));
         ranked.into_iter().take(count).map(|(i, _)| i).collect()
+    }
+
+    /// The related articles of every article, `RELATED_SHOWN` each, in article order.
+    pub fn related_table(&self) -> Vec<Vec<usize>> {
+        use rayon::prelude::*;
+        (0..self.articles.len())
+            .into_par_iter()
+            .map(|i| self.related(i, RELATED_SHOWN))
+            .collect()
+    }
+
+    /// A fingerprint of what `related_table` depends on: each article's code, date, desk and
+    /// tags, in order. Equal shapes give equal tables, so a build whose edits left the shape
+    /// alone reuses the previous table.
+    pub fn shape(&self) -> Fingerprint {
+        let mut f = FingerprintBuilder::new();
+        for a in &self.articles {
+            f.u64(a.front.id)
+                .str(&a.front.date.to_string())
+                .str(&a.front.desk)
+                .u64(a.front.tags.len() as u64);
+            for tag in &a.front.tags {
+                f.str(tag);
+            }
+        }
+        f.finish()
     }
 
     pub fn all_listings(&self) -> impl Iterator<Item = &Listing> {
@@ -359,6 +389,7 @@ mod tests {
             )
             .0
             .unwrap()
+            .article
         };
         let articles = vec![
             release(1, "a", "x, y"),

@@ -30,14 +30,24 @@ fn outcome(bytes: &[u8]) -> (bool, Vec<String>) {
     )
 }
 
-/// Nothing but the sources, the output folder and its lock may be in the site folder.
+/// Nothing but the sources, the output folder, its lock and its build state may be in the
+/// site folder.
 fn assert_only_output_written(root: &Path) {
     let mut names: Vec<String> = fs::read_dir(root)
         .unwrap()
         .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
         .collect();
     names.sort();
-    names.retain(|n| !["content", "site.yaml", "public", ".public.lock"].contains(&n.as_str()));
+    names.retain(|n| {
+        ![
+            "content",
+            "site.yaml",
+            "public",
+            ".public.lock",
+            ".public.state",
+        ]
+        .contains(&n.as_str())
+    });
     assert!(
         names.is_empty(),
         "unexpected files in the site folder: {names:?}"

@@ -4,7 +4,7 @@
 use std::path::Path;
 
 use jiff::Timestamp;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use serde_yaml::{Mapping, Value};
 
 use crate::config::SiteConfig;
@@ -26,7 +26,7 @@ pub const LONG_TITLE: usize = 300;
 const METRIC_FIELDS: [&str; 6] = ["label", "value", "unit", "change", "period", "good"];
 const IMAGE_FIELDS: [&str; 3] = ["src", "alt", "caption"];
 
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct FrontMatter {
     pub title: String,
     pub lead: Option<String>,
@@ -42,11 +42,12 @@ pub struct FrontMatter {
     pub image: Option<Image>,
     pub draft: bool,
     pub slug: Option<String>,
+    #[serde(with = "crate::json_text")]
     pub extra: serde_json::Map<String, serde_json::Value>,
 }
 
 /// A key figure a release reports, e.g. a 47% fall in work-accident cases.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Metric {
     pub label: String,
     pub value: Number,
@@ -58,7 +59,7 @@ pub struct Metric {
     pub good: Option<String>,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Image {
     pub src: String,
     pub alt: String,

@@ -2,18 +2,25 @@
 //! diagnostics saying why it cannot. Files are parsed in parallel; nothing here panics on an
 //! editor's file.
 
+mod bodies;
 pub mod front_matter;
+mod sources;
 pub mod split;
 
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 
 use rayon::prelude::*;
+use serde::{Deserialize, Serialize};
 use walkdir::WalkDir;
+
+pub use bodies::{Bodies, BodyReader};
+pub use sources::Sources;
 
 use crate::config::SiteConfig;
 use crate::diagnostic::Diagnostic;
-use crate::markdown::{self, BodyOptions, RenderedMarkdown};
+use crate::fingerprint::{Fingerprint, FingerprintBuilder};
+use crate::markdown::{self, BodyOptions};
 use crate::persian::slugify_or;
 use crate::sanitize::Sanitizer;
 use crate::yaml::{Seg, YamlSource};
@@ -21,28 +28,46 @@ pub use front_matter::{FrontMatter, Image, Metric};
 
 pub const CONTENT_DIR: &str = "content";
 
-/// A parsed press release.
-#[derive(Debug, Clone)]
+/// A press release as listings, feeds' headers and structured data need it. The rendered body
+/// is not part of it: it is large, and only the article's own page and the feeds need it, so
+/// it lives in `Bodies` and a large site never holds every body at once.
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Article {
     /// The source file, relative to the site root (`content/provinces/ilam.md`).
     pub source: PathBuf,
     pub front: FrontMatter,
     /// The URL slug: from `slug:` or the title, never empty.
     pub slug: String,
-    pub body: RenderedMarkdown,
+    /// The body's first paragraph as plain text: the summary when the front matter has no lead.
+    pub first_paragraph: String,
+    pub word_count: usize,
+    /// The source text together with the settings it was parsed with: equal fingerprints
+    /// mean an equal article and body.
+    pub fingerprint: Fingerprint,
     /// Where `id:` and the slug's source stand, for diagnostics that compare files.
     id_line: usize,
     slug_line: usize,
 }
 
+/// Words a Persian reader reads in a minute, for the reading time shown on articles.
+const WORDS_PER_MINUTE: usize = 200;
+
 impl Article {
     /// The lead, or else the body's first paragraph.
     pub fn summary(&self) -> &str {
-        self.front
-            .lead
-            .as_deref()
-            .unwrap_or(&self.body.first_paragraph)
+        self.front.lead.as_deref().unwrap_or(&self.first_paragraph)
     }
+
+    pub fn reading_minutes(&self) -> usize {
+        self.word_count.div_ceil(WORDS_PER_MINUTE).max(1)
+    }
+}
+
+/// A release just parsed: the article and its body's HTML.
+#[derive(Debug, Clone)]
+pub struct Parsed {
+    pub article: Article,
+    pub body: String,
 }
 
 /// What parsing a release needs from the site: its settings and the HTML sanitizer.
@@ -50,12 +75,30 @@ pub struct Parsing<'a> {
     pub config: &'a SiteConfig,
     /// `None` when the site publishes raw HTML as written.
     pub sanitizer: Option<Sanitizer>,
+    /// The settings that decide what a release parses to (the whole site configuration and
+    /// chapar's version): the first part of every article's fingerprint.
+    pub settings: Fingerprint,
 }
 
 impl<'a> Parsing<'a> {
     pub fn new(config: &'a SiteConfig) -> Self {
         let sanitizer = (!config.allow_raw_html).then(|| Sanitizer::new(&config.iframe_hosts));
-        Parsing { config, sanitizer }
+        let settings = FingerprintBuilder::new()
+            .str(env!("CARGO_PKG_VERSION"))
+            .fingerprint(config.fingerprint())
+            .finish();
+        Parsing {
+            config,
+            sanitizer,
+            settings,
+        }
+    }
+
+    fn fingerprint(&self, bytes: &[u8]) -> Fingerprint {
+        FingerprintBuilder::new()
+            .fingerprint(self.settings)
+            .bytes(bytes)
+            .finish()
     }
 }
 
@@ -67,11 +110,17 @@ pub struct Loaded {
     pub diagnostics: Vec<Diagnostic>,
     /// Release files found, whether they parsed or not.
     pub files: usize,
+    /// Files read and parsed in this load (the others were unchanged since the last one).
+    pub parsed: usize,
+    /// The bodies of the releases parsed in this load, by article fingerprint.
+    pub bodies: Vec<(Fingerprint, String)>,
+    /// What to remember for the next load.
+    pub sources: Sources,
 }
 
 /// Reads every `.md` file under `root/content`. Hidden files and folders (editor swap and
-/// lock files) are skipped.
-pub fn load(root: &Path, config: &SiteConfig) -> Loaded {
+/// lock files) are skipped. A file `previous` saw unchanged is taken from it, not parsed again.
+pub fn load(root: &Path, config: &SiteConfig, previous: &Sources) -> Loaded {
     let content = root.join(CONTENT_DIR);
     let mut diagnostics = Vec::new();
     if !content.is_dir() {
@@ -109,20 +158,40 @@ pub fn load(root: &Path, config: &SiteConfig) -> Loaded {
     }
     let canonical_content = content.canonicalize().unwrap_or(content.clone());
     let parsing = Parsing::new(config);
-    let results: Vec<(Option<Article>, Vec<Diagnostic>)> = files
+    let mut sources = Sources::starting(&parsing);
+    let previous = previous.usable_for(&parsing);
+    let results: Vec<(PathBuf, sources::Record, Option<String>)> = files
         .par_iter()
-        .map(|path| load_file(root, &canonical_content, path, &parsing))
+        .map(|path| {
+            let shown = relative(root, path);
+            let seen = previous.and_then(|p| p.unchanged(&shown, path));
+            let (record, body) = match seen {
+                Some(record) => (record, None),
+                None => load_file(root, &canonical_content, path, &parsing, previous),
+            };
+            (shown, record, body)
+        })
         .collect();
     let mut articles = Vec::with_capacity(results.len());
-    for (article, problems) in results {
-        articles.extend(article);
-        diagnostics.extend(problems);
+    let mut bodies = Vec::new();
+    let mut parsed = 0;
+    for (shown, record, body) in results {
+        articles.extend(record.article.clone());
+        diagnostics.extend(record.diagnostics.iter().cloned());
+        if let (Some(body), Some(article)) = (body, &record.article) {
+            bodies.push((article.fingerprint, body));
+        }
+        parsed += usize::from(record.parsed_now);
+        sources.insert(shown, record);
     }
     diagnostics.extend(duplicates(&articles));
     Loaded {
         articles,
         diagnostics,
         files: files.len(),
+        parsed,
+        bodies,
+        sources,
     }
 }
 
@@ -130,31 +199,48 @@ fn relative(root: &Path, path: &Path) -> PathBuf {
     path.strip_prefix(root).unwrap_or(path).to_path_buf()
 }
 
+/// Reads and parses one file, unless its bytes are those `previous` parsed already. Returns
+/// what to remember of it, and the body when it was parsed.
 fn load_file(
     root: &Path,
     content: &Path,
     path: &Path,
     parsing: &Parsing,
-) -> (Option<Article>, Vec<Diagnostic>) {
+    previous: Option<&Sources>,
+) -> (sources::Record, Option<String>) {
     let shown = relative(root, path);
+    let stamp = sources::Stamp::of(path);
+    let failed = |d: Diagnostic| (sources::Record::failed(stamp, d), None);
     let bytes = match read_inside(content, path) {
         Ok(bytes) => bytes,
         Err(message) => {
-            let d = Diagnostic::error(&shown, message)
-                .with_hint("check that the file exists and that you may read it");
-            return (None, vec![d]);
+            return failed(
+                Diagnostic::error(&shown, message)
+                    .with_hint("check that the file exists and that you may read it"),
+            );
         }
     };
+    let fingerprint = parsing.fingerprint(&bytes);
+    if let Some(record) = previous.and_then(|p| p.same_bytes(&shown, fingerprint)) {
+        return (record.restamped(stamp), None);
+    }
     let text = match decode(&bytes) {
         Ok(text) => text,
         Err((line, column, message)) => {
-            let d = Diagnostic::error(&shown, message).at(line, column).with_hint(
+            return failed(Diagnostic::error(&shown, message).at(line, column).with_hint(
                 "save the file as UTF-8 (in most editors: Save As → Encoding → UTF-8), or delete the stray character",
-            );
-            return (None, vec![d]);
+            ));
         }
     };
-    parse_article(shown, &text, parsing)
+    let (parsed, diagnostics) = parse_with(shown, &text, fingerprint, parsing);
+    let (article, body) = match parsed {
+        Some(Parsed { article, body }) => (Some(article), Some(body)),
+        None => (None, None),
+    };
+    (
+        sources::Record::parsed(stamp, fingerprint, article, diagnostics),
+        body,
+    )
 }
 
 /// Reads a file; a symbolic link must point to a file inside `content/`, so a release can
@@ -245,7 +331,17 @@ pub fn parse_article(
     shown: PathBuf,
     text: &str,
     parsing: &Parsing,
-) -> (Option<Article>, Vec<Diagnostic>) {
+) -> (Option<Parsed>, Vec<Diagnostic>) {
+    let fingerprint = parsing.fingerprint(text.as_bytes());
+    parse_with(shown, text, fingerprint, parsing)
+}
+
+fn parse_with(
+    shown: PathBuf,
+    text: &str,
+    fingerprint: Fingerprint,
+    parsing: &Parsing,
+) -> (Option<Parsed>, Vec<Diagnostic>) {
     let config = parsing.config;
     let text = split::normalize(text);
     let parts = match split::split(&text) {
@@ -286,22 +382,25 @@ pub fn parse_article(
     } else {
         "title"
     };
+    let body = markdown::render(
+        parts.body,
+        BodyOptions {
+            digits: config.body_digits,
+            base_path: &config.base_path,
+            sanitizer: parsing.sanitizer.as_ref(),
+        },
+    );
     let article = Article {
         id_line: source.locate(&[Seg::Key("id")]).0,
         slug_line: source.locate(&[Seg::Key(slug_key)]).0,
         source: shown,
         slug,
-        body: markdown::render(
-            parts.body,
-            BodyOptions {
-                digits: config.body_digits,
-                base_path: &config.base_path,
-                sanitizer: parsing.sanitizer.as_ref(),
-            },
-        ),
+        first_paragraph: body.first_paragraph,
+        word_count: body.word_count,
+        fingerprint,
         front,
     };
-    for removal in &article.body.removed {
+    for removal in &body.removed {
         let line = parts.body_line
             + parts.body[..removal.offset.min(parts.body.len())]
                 .matches('\n')
@@ -316,7 +415,11 @@ pub fn parse_article(
                 }),
         );
     }
-    (Some(article), diagnostics)
+    let parsed = Parsed {
+        article,
+        body: body.html,
+    };
+    (Some(parsed), diagnostics)
 }
 
 /// Two releases with one news code are an error: codes identify releases. One slug twice is
@@ -378,13 +481,15 @@ mod tests {
             "title: t\nbase_url: https://e.org/\ndesks:\n  - key: a\n    name: b\n",
         )
         .unwrap();
-        let (article, diagnostics) = load_file(
+        let (record, body) = load_file(
             dir.path(),
             &content,
             &content.join("gone.md"),
             &Parsing::new(&config),
+            None,
         );
-        assert!(article.is_none());
+        assert!(record.article.is_none() && body.is_none());
+        let diagnostics = record.diagnostics;
         assert_eq!(diagnostics.len(), 1);
         assert_eq!(diagnostics[0].path, Path::new("content/gone.md"));
         assert!(

@@ -4,14 +4,14 @@
 use icu_decimal::DecimalFormatter;
 use icu_decimal::input::{Decimal, SignDisplay};
 use icu_locale::locale;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use super::digits::digit_value;
 
 /// A number from front matter, kept exactly as written (in canonical ASCII form) so that
 /// `12.50` stays two decimals and 19000000000 stays exact.
-#[derive(Debug, Clone, PartialEq, Serialize)]
-#[serde(into = "String")]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(into = "String", from = "String")]
 pub struct Number {
     canonical: String,
 }
@@ -28,6 +28,13 @@ impl Number {
 
     pub fn is_negative(&self) -> bool {
         self.canonical.starts_with('-')
+    }
+}
+
+/// From the canonical form a `Number` was serialized to (the build cache).
+impl From<String> for Number {
+    fn from(canonical: String) -> Number {
+        Number { canonical }
     }
 }
 

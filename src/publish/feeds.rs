@@ -5,36 +5,77 @@
 //! two fixed shapes; feedparser and xmllint check the output in CI.
 
 use std::fmt::Write;
+use std::sync::Arc;
 
 use jiff::Timestamp;
 use jiff::fmt::rfc2822::DateTimePrinter;
 
 use super::xml::escape;
-use crate::content::Article;
+use crate::content::{Article, BodyReader};
 use crate::diagnostic::Diagnostic;
+use crate::fingerprint::FingerprintBuilder;
 use crate::links::Links;
-use crate::render::Sink;
+use crate::render::Output;
 use crate::site::{self, Listing, Site};
 
 /// Articles per feed.
 pub const FEED_SIZE: usize = 50;
 
-pub fn write(site: &Site, links: &Links, sink: &Sink) -> Vec<Result<(), Diagnostic>> {
+pub fn write(
+    site: &Site,
+    links: &Links,
+    bodies: &BodyReader,
+    out: &dyn Output,
+) -> Vec<Result<(), Diagnostic>> {
     use rayon::prelude::*;
     let listings: Vec<&Listing> = site.all_listings().filter(|l| site::has_feed(l)).collect();
     listings
         .par_iter()
-        .flat_map(|listing| {
-            let feed = Feed::new(site, listing, links);
-            vec![
-                sink(&format!("{}rss.xml", listing.path), feed.rss().into_bytes()),
-                sink(
-                    &format!("{}atom.xml", listing.path),
-                    feed.atom().into_bytes(),
-                ),
-            ]
-        })
+        .map(|listing| write_feeds(site, listing, links, bodies, out))
         .collect()
+}
+
+/// The RSS and Atom feeds of one listing, unless what they are made of is unchanged.
+fn write_feeds(
+    site: &Site,
+    listing: &Listing,
+    links: &Links,
+    bodies: &BodyReader,
+    out: &dyn Output,
+) -> Result<(), Diagnostic> {
+    let entries = &listing.articles[..listing.articles.len().min(FEED_SIZE)];
+    let inputs = |format: &str| {
+        let mut f = FingerprintBuilder::new();
+        f.str(env!("CARGO_PKG_VERSION"))
+            .fingerprint(site.config.fingerprint())
+            .str(format)
+            .str(&listing.path)
+            .str(&listing.name)
+            .str(&listing.description)
+            .u64(entries.len() as u64);
+        for &i in entries {
+            f.fingerprint(site.articles[i].fingerprint);
+        }
+        f.finish()
+    };
+    let (rss_path, atom_path) = (
+        format!("{}rss.xml", listing.path),
+        format!("{}atom.xml", listing.path),
+    );
+    let (rss_inputs, atom_inputs) = (inputs("rss"), inputs("atom"));
+    let keep_rss = out.keep(&rss_path, rss_inputs)?;
+    let keep_atom = out.keep(&atom_path, atom_inputs)?;
+    if keep_rss && keep_atom {
+        return Ok(());
+    }
+    let feed = Feed::new(site, listing, links, bodies)?;
+    if !keep_rss {
+        out.write(&rss_path, feed.rss().into_bytes(), rss_inputs)?;
+    }
+    if !keep_atom {
+        out.write(&atom_path, feed.atom().into_bytes(), atom_inputs)?;
+    }
+    Ok(())
 }
 
 struct Feed<'a> {
@@ -46,22 +87,31 @@ struct Feed<'a> {
     page_url: String,
     /// The feed files, absolute, without extension.
     base: String,
-    articles: Vec<&'a Article>,
+    /// The newest articles, each with its body.
+    articles: Vec<(&'a Article, Arc<str>)>,
     /// The newest publication or update among the articles: the feed changes only when they do.
     updated: Timestamp,
 }
 
 impl<'a> Feed<'a> {
-    fn new(site: &'a Site, listing: &'a Listing, links: &'a Links<'a>) -> Self {
-        let articles: Vec<&Article> = listing
+    fn new(
+        site: &'a Site,
+        listing: &'a Listing,
+        links: &'a Links<'a>,
+        bodies: &BodyReader,
+    ) -> Result<Self, Diagnostic> {
+        let articles = listing
             .articles
             .iter()
             .take(FEED_SIZE)
-            .map(|&i| &site.articles[i])
-            .collect();
+            .map(|&i| {
+                let article = &site.articles[i];
+                Ok((article, bodies.body(article)?))
+            })
+            .collect::<Result<Vec<_>, Diagnostic>>()?;
         let updated = articles
             .iter()
-            .map(|a| a.front.updated.unwrap_or(a.front.date))
+            .map(|(a, _)| a.front.updated.unwrap_or(a.front.date))
             .max()
             .unwrap_or(Timestamp::UNIX_EPOCH);
         let title = match listing.kind {
@@ -73,7 +123,7 @@ impl<'a> Feed<'a> {
         } else {
             &listing.description
         };
-        Feed {
+        Ok(Feed {
             site,
             links,
             title,
@@ -82,7 +132,7 @@ impl<'a> Feed<'a> {
             base: links.uri(&listing.path),
             articles,
             updated,
-        }
+        })
     }
 
     fn article_url(&self, article: &Article) -> String {
@@ -131,7 +181,7 @@ impl<'a> Feed<'a> {
             "<atom:link href=\"{}rss.xml\" rel=\"self\" type=\"application/rss+xml\"/>",
             escape(&self.base)
         );
-        for a in &self.articles {
+        for (a, body) in &self.articles {
             out.push_str("<item>\n");
             let _ = writeln!(out, "<title>{}</title>", escape(&a.front.title));
             let _ = writeln!(out, "<link>{}</link>", escape(&self.article_url(a)));
@@ -141,11 +191,7 @@ impl<'a> Feed<'a> {
                 escape(&self.guid(a))
             );
             let _ = writeln!(out, "<description>{}</description>", escape(a.summary()));
-            let _ = writeln!(
-                out,
-                "<content:encoded>{}</content:encoded>",
-                escape(&a.body.html)
-            );
+            let _ = writeln!(out, "<content:encoded>{}</content:encoded>", escape(body));
             for author in &a.front.authors {
                 let _ = writeln!(out, "<dc:creator>{}</dc:creator>", escape(author));
             }
@@ -177,7 +223,7 @@ impl<'a> Feed<'a> {
         );
         let _ = writeln!(out, "<updated>{}</updated>", self.updated);
         out.push_str("<generator>chapar</generator>\n");
-        for a in &self.articles {
+        for (a, body) in &self.articles {
             let url = self.article_url(a);
             out.push_str("<entry>\n");
             let _ = writeln!(out, "<title>{}</title>", escape(&a.front.title));
@@ -211,7 +257,7 @@ impl<'a> Feed<'a> {
                 out,
                 "<content type=\"html\" xml:base=\"{}\">{}</content>",
                 escape(&url),
-                escape(&a.body.html)
+                escape(body)
             );
             out.push_str("</entry>\n");
         }

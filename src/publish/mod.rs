@@ -1,6 +1,6 @@
 //! Everything besides HTML pages that readers' machines consume: feeds, sitemaps and
 //! robots.txt, open data, and the redirect list for short links. Each module writes its files
-//! through the same sink as the pages.
+//! through the same output as the pages.
 
 pub mod feeds;
 pub mod open_data;
@@ -10,9 +10,10 @@ mod xml;
 
 use jiff::Timestamp;
 
+use crate::content::BodyReader;
 use crate::diagnostic::Diagnostic;
 use crate::links::Links;
-use crate::render::Sink;
+use crate::render::Output;
 use crate::site::Site;
 
 /// What the publishing step needs besides the site.
@@ -23,12 +24,17 @@ pub struct PublishOptions {
     pub own_robots_txt: bool,
 }
 
-pub fn write_all(site: &Site, options: &PublishOptions, sink: &Sink) -> Vec<Diagnostic> {
+pub fn write_all(
+    site: &Site,
+    options: &PublishOptions,
+    bodies: &BodyReader,
+    out: &dyn Output,
+) -> Vec<Diagnostic> {
     let links = Links::new(&site.config);
     let mut results = Vec::new();
-    results.extend(feeds::write(site, &links, sink));
-    results.extend(sitemap::write(site, &links, options, sink));
-    results.extend(open_data::write(site, &links, sink));
-    results.push(redirects::write(site, &links, sink));
+    results.extend(feeds::write(site, &links, bodies, out));
+    results.extend(sitemap::write(site, &links, options, out));
+    results.extend(open_data::write(site, &links, out));
+    results.push(redirects::write(site, &links, out));
     results.into_iter().filter_map(Result::err).collect()
 }

@@ -9,7 +9,7 @@ use crate::links::Links;
 use crate::persian::PersianCalendar;
 use crate::persian::calendar::JalaliFormat;
 use crate::persian::to_latin_digits;
-use crate::render::Sink;
+use crate::render::{Output, emit};
 use crate::site::{self, Site};
 
 #[derive(Serialize)]
@@ -51,7 +51,7 @@ struct DeskRecord<'a> {
     name: &'a str,
 }
 
-pub fn write(site: &Site, links: &Links, sink: &Sink) -> Vec<Result<(), Diagnostic>> {
+pub fn write(site: &Site, links: &Links, out: &dyn Output) -> Vec<Result<(), Diagnostic>> {
     let calendar = PersianCalendar::new(site.config.timezone.clone());
     let jalali = |a: &Article| to_latin_digits(&calendar.format(a.front.date, JalaliFormat::Short));
     let records: Vec<ArticleRecord> = site
@@ -76,7 +76,7 @@ pub fn write(site: &Site, links: &Links, sink: &Sink) -> Vec<Result<(), Diagnost
             authors: &a.front.authors,
             tags: &a.front.tags,
             metrics: &a.front.metrics,
-            word_count: a.body.word_count,
+            word_count: a.word_count,
         })
         .collect();
     let file = ArticlesFile {
@@ -92,8 +92,8 @@ pub fn write(site: &Site, links: &Links, sink: &Sink) -> Vec<Result<(), Diagnost
     let csv = metrics_csv(site, links, &jalali)
         .map_err(|e| Diagnostic::error("data/metrics.csv", e.to_string()));
     vec![
-        json.and_then(|j| sink("data/articles.json", j)),
-        csv.and_then(|c| sink("data/metrics.csv", c)),
+        json.and_then(|j| emit(out, "data/articles.json", j)),
+        csv.and_then(|c| emit(out, "data/metrics.csv", c)),
     ]
 }
 

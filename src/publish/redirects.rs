@@ -6,15 +6,15 @@ use std::fmt::Write;
 
 use crate::diagnostic::Diagnostic;
 use crate::links::Links;
-use crate::render::Sink;
+use crate::render::{Output, emit};
 use crate::site::{self, Site};
 
-pub fn write(site: &Site, links: &Links, sink: &Sink) -> Result<(), Diagnostic> {
-    let mut out = String::with_capacity(site.articles.len() * 120);
+pub fn write(site: &Site, links: &Links, out: &dyn Output) -> Result<(), Diagnostic> {
+    let mut text = String::with_capacity(site.articles.len() * 120);
     for a in &site.articles {
         let from = links.uri_link(&site::short_link_path(a.front.id));
         let to = links.uri_link(&site::article_path(a));
-        let _ = writeln!(out, "{from} {to} 301");
+        let _ = writeln!(text, "{from} {to} 301");
     }
-    sink("_redirects", out.into_bytes())
+    emit(out, "_redirects", text.into_bytes())
 }

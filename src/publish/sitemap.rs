@@ -9,7 +9,7 @@ use super::PublishOptions;
 use super::xml::escape;
 use crate::diagnostic::Diagnostic;
 use crate::links::Links;
-use crate::render::Sink;
+use crate::render::{Output, emit};
 use crate::site::{self, Site};
 
 /// The most URLs one sitemap file may hold (sitemaps.org).
@@ -28,13 +28,14 @@ pub fn write(
     site: &Site,
     links: &Links,
     options: &PublishOptions,
-    sink: &Sink,
+    out: &dyn Output,
 ) -> Vec<Result<(), Diagnostic>> {
     let mut results = Vec::new();
     for (path, xml) in sitemap_files(&entries(site, links), links, MAX_URLS_PER_FILE) {
-        results.push(sink(&path, xml.into_bytes()));
+        results.push(emit(out, &path, xml.into_bytes()));
     }
-    results.push(sink(
+    results.push(emit(
+        out,
         "news-sitemap.xml",
         news_sitemap(site, links, options.now).into_bytes(),
     ));
@@ -44,7 +45,7 @@ pub fn write(
             links.uri("sitemap.xml"),
             links.uri("news-sitemap.xml")
         );
-        results.push(sink("robots.txt", robots.into_bytes()));
+        results.push(emit(out, "robots.txt", robots.into_bytes()));
     }
     results
 }

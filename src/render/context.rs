@@ -205,7 +205,7 @@ pub fn summary(site: &Site, article: &Article, links: &Links) -> SummaryContext 
     }
 }
 
-pub fn article(site: &Site, article: &Article, links: &Links) -> ArticleContext {
+pub fn article(site: &Site, article: &Article, body: &str, links: &Links) -> ArticleContext {
     ArticleContext {
         summary: summary(site, article, links),
         lead: article.front.lead.clone(),
@@ -220,9 +220,9 @@ pub fn article(site: &Site, article: &Article, links: &Links) -> ArticleContext 
             })
             .collect(),
         metrics: article.front.metrics.clone(),
-        body: article.body.html.clone(),
-        word_count: article.body.word_count,
-        reading_minutes: article.body.reading_minutes(),
+        body: body.to_string(),
+        word_count: article.word_count,
+        reading_minutes: article.reading_minutes(),
         permalink: links.absolute(&site::article_path(article)),
         short_link: links.link(&site::short_link_path(article.front.id)),
         short_url: links.absolute(&site::short_link_path(article.front.id)),

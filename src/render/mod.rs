@@ -17,20 +17,45 @@ use std::sync::Arc;
 use tera::{Context, Tera, Value};
 
 use crate::config::SiteConfig;
+use crate::content::BodyReader;
 use crate::diagnostic::Diagnostic;
+use crate::fingerprint::{Fingerprint, FingerprintBuilder};
 use crate::links::Links;
 use crate::persian::{NumberFormatter, PersianCalendar};
 use crate::site::Site;
 
 pub const TEMPLATES_DIR: &str = "templates";
 
-/// Receives each rendered file: its path relative to the output folder, and its bytes.
-pub type Sink<'a> = dyn Fn(&str, Vec<u8>) -> Result<(), Diagnostic> + Sync + 'a;
+/// Where rendered and published files go: the build's staging folder, or the list of paths
+/// `check` collects. Each file comes with the fingerprint of what it is made from.
+pub trait Output: Sync {
+    /// Keeps the previous build's file at `path` if it was made from inputs with this
+    /// fingerprint; then the caller need not make it. Returns whether it was kept.
+    fn keep(&self, path: &str, fingerprint: Fingerprint) -> Result<bool, Diagnostic>;
+    /// Writes a file (a path relative to the output folder) made from inputs with this
+    /// fingerprint.
+    fn write(&self, path: &str, bytes: Vec<u8>, fingerprint: Fingerprint)
+    -> Result<(), Diagnostic>;
+}
+
+/// Writes a file whose inputs are its own bytes (a sitemap, a data file), unless it is
+/// unchanged.
+pub fn emit(out: &dyn Output, path: &str, bytes: Vec<u8>) -> Result<(), Diagnostic> {
+    let fingerprint = Fingerprint::of_bytes(&bytes);
+    if out.keep(path, fingerprint)? {
+        return Ok(());
+    }
+    out.write(path, bytes, fingerprint)
+}
 
 pub struct Renderer {
     tera: Tera,
     pub(crate) calendar: Arc<PersianCalendar>,
     pub(crate) numbers: Arc<NumberFormatter>,
+    /// Of everything every page is rendered with: the templates, the strings, the site's
+    /// settings and stylesheet, chapar's version (and the build's moment, for templates that
+    /// show relative dates).
+    pub(crate) fingerprint: Fingerprint,
 }
 
 impl Renderer {
@@ -96,16 +121,29 @@ impl Renderer {
             return Err(problems);
         }
         let links = Links::new(config);
+        let site = context::site_context(config, &links, stylesheet_path);
+        let mut fingerprint = FingerprintBuilder::new();
+        fingerprint
+            .str(env!("CARGO_PKG_VERSION"))
+            .fingerprint(config.fingerprint())
+            .json(&site)
+            .str(&strings_source.1);
+        for (name, (_, text)) in &sources {
+            fingerprint.str(name).str(text);
+        }
+        // Relative dates ("۳ ساعت پیش") change with the clock: such templates are rendered
+        // on every build.
+        if sources.values().any(|(_, text)| text.contains("relative")) {
+            fingerprint.u64(now.as_nanosecond() as u64);
+        }
         let global = tera.global_context();
-        global.insert(
-            "site",
-            &context::site_context(config, &links, stylesheet_path),
-        );
+        global.insert("site", &site);
         global.insert_value("t", strings);
         Ok(Renderer {
             tera,
             calendar,
             numbers,
+            fingerprint: fingerprint.finish(),
         })
     }
 
@@ -211,11 +249,19 @@ fn error_chain(e: &dyn std::error::Error) -> String {
     message
 }
 
-/// Renders every page of the site into `sink`: articles with their short links, listings
-/// with their pages, the archive, the figures page and the 404 page. Returns the problems
-/// met; pages that failed are not written.
-pub fn render_site(site: &Site, renderer: &Renderer, sink: &Sink) -> Vec<Diagnostic> {
-    let pages = pages::Pages::new(site, renderer, sink);
+/// Renders every page of the site into `out`: articles with their short links, listings
+/// with their pages, the archive, the figures page and the 404 page. `related` holds each
+/// article's related articles (`Site::related_table`). Pages whose inputs are
+/// unchanged since the previous build are kept, not rendered. Returns the problems met;
+/// pages that failed are not written.
+pub fn render_site(
+    site: &Site,
+    renderer: &Renderer,
+    bodies: &BodyReader,
+    related: &[Vec<usize>],
+    out: &dyn Output,
+) -> Vec<Diagnostic> {
+    let pages = pages::Pages::new(site, renderer, bodies, related, out);
     let mut problems: Vec<Diagnostic> = pages.render_all();
     // One broken template fails every page: report it once.
     problems.sort_by(|a, b| (&a.path, &a.message).cmp(&(&b.path, &b.message)));

@@ -1,48 +1,87 @@
-//! One function per kind of page: each builds its small context, renders its template and
-//! hands the bytes to the sink.
+//! One function per kind of page: each works out the fingerprint of what the page is made
+//! from, keeps the previous build's page when that is unchanged, and otherwise builds its
+//! small context, renders its template and hands the bytes to the output.
 
 use rayon::prelude::*;
 use tera::{Context, Value};
 
 use super::context::{self, NamedLink, PageContext};
-use super::{Renderer, Sink, chart, structured_data};
-use crate::content::Article;
+use super::{Output, Renderer, chart, structured_data};
+use crate::content::{Article, BodyReader};
 use crate::diagnostic::Diagnostic;
+use crate::fingerprint::{Fingerprint, FingerprintBuilder};
 use crate::links::Links;
 use crate::site::{self, ArchiveYear, Listing, Page, Site};
 
 /// How many key figures the figures page lists, newest first.
 const FIGURES_SHOWN: usize = 60;
-/// Related releases under an article.
-const RELATED_SHOWN: usize = 4;
 /// Releases in each desk section of the home page.
 const DESK_SECTION_SIZE: usize = 4;
 
 pub(super) struct Pages<'a> {
     site: &'a Site,
     renderer: &'a Renderer,
-    sink: &'a Sink<'a>,
+    bodies: &'a BodyReader<'a>,
+    /// Each article's related articles (`Site::related_table`).
+    related: &'a [Vec<usize>],
+    out: &'a dyn Output,
     links: Links<'a>,
-    /// Every article's listing summary, built once and shared by all listing pages.
-    summaries: Vec<Value>,
+    /// Every article's listing summary, built once and shared by all listing pages, with its
+    /// fingerprint.
+    summaries: Vec<(Value, Fingerprint)>,
 }
 
 type PageResult = Result<(), Diagnostic>;
 
 impl<'a> Pages<'a> {
-    pub fn new(site: &'a Site, renderer: &'a Renderer, sink: &'a Sink<'a>) -> Self {
+    pub fn new(
+        site: &'a Site,
+        renderer: &'a Renderer,
+        bodies: &'a BodyReader<'a>,
+        related: &'a [Vec<usize>],
+        out: &'a dyn Output,
+    ) -> Self {
         let links = Links::new(&site.config);
         let summaries = site
             .articles
             .par_iter()
-            .map(|a| Value::from_serializable(&context::summary(site, a, &links)))
+            .map(|a| {
+                let summary = context::summary(site, a, &links);
+                let fingerprint = FingerprintBuilder::new().json(&summary).finish();
+                (Value::from_serializable(&summary), fingerprint)
+            })
             .collect();
         Pages {
             site,
             renderer,
-            sink,
+            bodies,
+            related,
+            out,
             links,
             summaries,
+        }
+    }
+
+    fn summary(&self, index: usize) -> Value {
+        self.summaries[index].0.clone()
+    }
+
+    /// A fingerprint of a page of `kind` at `path`, to which the caller adds the page's own
+    /// inputs.
+    fn inputs(&self, kind: &str, path: &str) -> FingerprintBuilder {
+        let mut f = FingerprintBuilder::new();
+        f.fingerprint(self.renderer.fingerprint).str(kind).str(path);
+        f
+    }
+
+    fn with_summaries(
+        f: &mut FingerprintBuilder,
+        summaries: &[(Value, Fingerprint)],
+        items: &[usize],
+    ) {
+        f.u64(items.len() as u64);
+        for &i in items {
+            f.fingerprint(summaries[i].1);
         }
     }
 
@@ -76,9 +115,9 @@ impl<'a> Pages<'a> {
             .collect()
     }
 
-    fn write(&self, template: &str, path: &str, ctx: &Context) -> PageResult {
+    fn write(&self, template: &str, path: &str, ctx: &Context, inputs: Fingerprint) -> PageResult {
         let html = self.renderer.render(template, ctx)?;
-        (self.sink)(path, html)
+        self.out.write(path, html, inputs)
     }
 
     fn page(&self, title: &str, description: &str, path: &str) -> PageContext {
@@ -111,7 +150,7 @@ impl<'a> Pages<'a> {
                     .articles
                     .iter()
                     .take(DESK_SECTION_SIZE)
-                    .map(|&i| self.summaries[i].clone())
+                    .map(|&i| self.summary(i))
                     .collect(),
             })
             .collect()
@@ -119,6 +158,16 @@ impl<'a> Pages<'a> {
 
     fn article(&self, article: &Article) -> PageResult {
         let path = site::article_path(article);
+        let file = format!("{path}index.html");
+        let related = &self.related[self.index_of(article)];
+        let mut inputs = self.inputs("article", &file);
+        inputs.fingerprint(article.fingerprint);
+        Self::with_summaries(&mut inputs, &self.summaries, related);
+        let inputs = inputs.finish();
+        if self.out.keep(&file, inputs)? {
+            return Ok(());
+        }
+        let body = self.bodies.body(article)?;
         let mut ctx = Context::new();
         ctx.insert(
             "page",
@@ -126,20 +175,14 @@ impl<'a> Pages<'a> {
         );
         ctx.insert(
             "article",
-            &context::article(self.site, article, &self.links),
+            &context::article(self.site, article, &body, &self.links),
         );
         ctx.insert(
             "chart",
             &chart::chart(&article.front.metrics, &self.renderer.numbers),
         );
         ctx.insert("share", &context::share_links(article, &self.links));
-        let index = self.index_of(article);
-        let related: Vec<Value> = self
-            .site
-            .related(index, RELATED_SHOWN)
-            .into_iter()
-            .map(|i| self.summaries[i].clone())
-            .collect();
+        let related: Vec<Value> = related.iter().map(|&i| self.summary(i)).collect();
         ctx.insert_value("related", Value::from(related));
         ctx.insert_value(
             "json_ld",
@@ -157,12 +200,20 @@ impl<'a> Pages<'a> {
             };
             ctx.insert("archive_month", &month_link);
         }
-        self.write("article.html", &format!("{path}index.html"), &ctx)
+        self.write("article.html", &file, &ctx, inputs)
     }
 
     /// `/n/<id>/`: a tiny page that sends readers on to the article.
     fn short_link(&self, article: &Article) -> PageResult {
         let path = site::short_link_path(article.front.id);
+        let file = format!("{path}index.html");
+        let inputs = self
+            .inputs("short link", &file)
+            .fingerprint(article.fingerprint)
+            .finish();
+        if self.out.keep(&file, inputs)? {
+            return Ok(());
+        }
         let target = site::article_path(article);
         let mut ctx = Context::new();
         ctx.insert(
@@ -170,7 +221,7 @@ impl<'a> Pages<'a> {
             &self.page(&article.front.title, article.summary(), &target),
         );
         ctx.insert("target", &self.links.link(&target));
-        self.write("shortlink.html", &format!("{path}index.html"), &ctx)
+        self.write("shortlink.html", &file, &ctx, inputs)
     }
 
     fn listing(&self, listing: &Listing, page: &Page) -> PageResult {
@@ -187,22 +238,33 @@ impl<'a> Pages<'a> {
                 atom: self.links.link(&format!("{}atom.xml", listing.path)),
             });
         }
+        let file = format!("{path}index.html");
+        let listing_ctx = context::listing(listing, &self.links);
+        let pagination = context::pagination(listing, page, &self.links);
+        let items = &listing.articles[page.items.clone()];
+        let desk_sections = (listing.kind == site::ListingKind::Home && page.number == 1)
+            .then(|| self.desk_sections());
+        let mut inputs = self.inputs("listing", &file);
+        inputs
+            .json(&page_ctx)
+            .json(&listing_ctx)
+            .json(&pagination)
+            .json(&desk_sections);
+        Self::with_summaries(&mut inputs, &self.summaries, items);
+        let inputs = inputs.finish();
+        if self.out.keep(&file, inputs)? {
+            return Ok(());
+        }
         let mut ctx = Context::new();
         ctx.insert("page", &page_ctx);
-        ctx.insert("listing", &context::listing(listing, &self.links));
-        ctx.insert(
-            "pagination",
-            &context::pagination(listing, page, &self.links),
-        );
-        let items: Vec<Value> = listing.articles[page.items.clone()]
-            .iter()
-            .map(|&i| self.summaries[i].clone())
-            .collect();
+        ctx.insert("listing", &listing_ctx);
+        ctx.insert("pagination", &pagination);
+        let items: Vec<Value> = items.iter().map(|&i| self.summary(i)).collect();
         ctx.insert_value("items", Value::from(items));
-        if listing.kind == site::ListingKind::Home && page.number == 1 {
-            ctx.insert("desk_sections", &self.desk_sections());
+        if let Some(sections) = &desk_sections {
+            ctx.insert("desk_sections", sections);
         }
-        self.write("list.html", &format!("{path}index.html"), &ctx)
+        self.write("list.html", &file, &ctx, inputs)
     }
 
     /// The archive index (every year), or one year's page listing its months.
@@ -218,11 +280,23 @@ impl<'a> Pages<'a> {
                     .collect(),
             ),
         };
+        let file = format!("{path}index.html");
+        let page = self.page("", &self.site.config.description, &path);
+        let year = year.map(|y| y.year);
+        let inputs = self
+            .inputs("archive", &file)
+            .json(&page)
+            .json(&years)
+            .json(&year)
+            .finish();
+        if self.out.keep(&file, inputs)? {
+            return Ok(());
+        }
         let mut ctx = Context::new();
-        ctx.insert("page", &self.page("", &self.site.config.description, &path));
+        ctx.insert("page", &page);
         ctx.insert("years", &years);
-        ctx.insert("year", &year.map(|y| y.year));
-        self.write("archive.html", &format!("{path}index.html"), &ctx)
+        ctx.insert("year", &year);
+        self.write("archive.html", &file, &ctx, inputs)
     }
 
     /// The latest key figures across releases, each linking to its release.
@@ -238,25 +312,30 @@ impl<'a> Pages<'a> {
                 article: context::summary(self.site, a, &self.links),
             })
             .collect();
+        let file = format!("{}index.html", site::FIGURES_PATH);
+        let page = self.page("", &self.site.config.description, site::FIGURES_PATH);
+        let inputs = self
+            .inputs("figures", &file)
+            .json(&page)
+            .json(&figures)
+            .finish();
+        if self.out.keep(&file, inputs)? {
+            return Ok(());
+        }
         let mut ctx = Context::new();
-        ctx.insert(
-            "page",
-            &self.page("", &self.site.config.description, site::FIGURES_PATH),
-        );
+        ctx.insert("page", &page);
         ctx.insert("figures", &figures);
-        self.write(
-            "figures.html",
-            &format!("{}index.html", site::FIGURES_PATH),
-            &ctx,
-        )
+        self.write("figures.html", &file, &ctx, inputs)
     }
 
     fn not_found(&self) -> PageResult {
+        let page = self.page("", &self.site.config.description, "404.html");
+        let inputs = self.inputs("404", "404.html").json(&page).finish();
+        if self.out.keep("404.html", inputs)? {
+            return Ok(());
+        }
         let mut ctx = Context::new();
-        ctx.insert(
-            "page",
-            &self.page("", &self.site.config.description, "404.html"),
-        );
-        self.write("404.html", "404.html", &ctx)
+        ctx.insert("page", &page);
+        self.write("404.html", "404.html", &ctx, inputs)
     }
 }

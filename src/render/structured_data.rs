@@ -31,7 +31,7 @@ pub fn news_article(site: &Site, article: &Article, links: &Links) -> String {
         "articleSection": site.desk_of(article).map_or(front.desk.as_str(), |d| d.name.as_str()),
         "keywords": front.tags,
         "inLanguage": "fa",
-        "wordCount": article.body.word_count,
+        "wordCount": article.word_count,
     });
     if let Some(image) = &front.image {
         data["image"] = json!([links.absolute_asset(&image.src)]);
