@@ -5,6 +5,7 @@
 //! output file was made from, so an unchanged file is not parsed again and a page whose
 //! inputs are unchanged is not rendered again. The output is the same as a clean build's.
 
+use std::collections::{HashMap, HashSet};
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
@@ -144,6 +145,8 @@ pub struct BuildState {
     marker: Option<(u64, u64)>,
     /// The related articles of each article, and the site shape they were worked out for.
     related: Option<(Fingerprint, Vec<Vec<usize>>)>,
+    /// The fingerprint of each article's listing summary, by article fingerprint.
+    summaries: HashMap<Fingerprint, Fingerprint>,
     #[serde(skip)]
     bodies: Bodies,
 }
@@ -270,6 +273,7 @@ pub fn build_with(
     report.files = loaded.files;
     report.parsed = loaded.parsed;
     report.diagnostics.extend(loaded.diagnostics);
+    stage_done(&mut report, "reading");
     state.sources = loaded.sources;
     for (fingerprint, body) in loaded.bodies {
         state.bodies.offer(fingerprint, body);
@@ -299,14 +303,27 @@ pub fn build_with(
     };
     let site = site::assemble(config, loaded.articles, selection);
     report.articles = site.articles.len();
-    state
-        .bodies
-        .retain(|f| site.articles.iter().any(|a| a.fingerprint == *f));
-    stage_done(&mut report, "reading");
+    let current: HashSet<Fingerprint> = site.articles.iter().map(|a| a.fingerprint).collect();
+    state.bodies.retain(|f| current.contains(f));
+    let shape = site.shape();
+    let related = match state.related.take() {
+        Some((recorded, table)) if recorded == shape => table,
+        _ => site.related_table(),
+    };
+    let summaries = render::summary_fingerprints(&site, &state.summaries);
+    state.summaries = site
+        .articles
+        .iter()
+        .map(|a| a.fingerprint)
+        .zip(summaries.iter().copied())
+        .collect();
+    stage_done(&mut report, "assembling");
     progress("rendering", None);
 
     let out_dir = options.out_dir();
-    let staging = Staging::begin(&out_dir, state.outputs_for(&out_dir))?;
+    // A state kept in memory belongs to a private output folder (serve's) that nothing else
+    // writes; a state file's folder may have been changed by hand since.
+    let staging = Staging::begin_with(&out_dir, state.outputs_for(&out_dir), state_file.is_some())?;
     let out = StagingOutput {
         staging: &staging,
         progress: options.progress.as_ref(),
@@ -317,23 +334,20 @@ pub fn build_with(
         root: &options.root,
         parsing: content::Parsing::new(&site.config),
     };
-    let shape = site.shape();
-    let related = match state.related.take() {
-        Some((recorded, table)) if recorded == shape => table,
-        _ => site.related_table(),
-    };
-    let mut problems = render::render_site(&site, &renderer, &bodies, &related, &out);
+    let mut problems = render::render_site(&site, &renderer, &bodies, &related, &summaries, &out);
     state.related = Some((shape, related));
+    stage_done(&mut report, "rendering");
     let publish = PublishOptions {
         now,
         own_robots_txt: static_dir.join("robots.txt").is_file(),
+        calendar: renderer.calendar.clone(),
     };
     problems.extend(publish::write_all(&site, &publish, &bodies, &out));
     if let Some(e) = out.failure.into_inner().ok().flatten() {
         return Err(e);
     }
     report.diagnostics.extend(problems);
-    stage_done(&mut report, "rendering");
+    stage_done(&mut report, "publishing");
     if report.errors() > 0 {
         return Ok(finish(report));
     }

@@ -134,11 +134,13 @@ pub fn check(root: &Path, now: Option<Timestamp>) -> Result<CheckReport> {
         renderer,
         &bodies,
         &site.related_table(),
+        &render::summary_fingerprints(&site, &Default::default()),
         &collect,
     ));
     let publish = PublishOptions {
         now,
         own_robots_txt: false,
+        calendar: renderer.calendar.clone(),
     };
     report
         .diagnostics
@@ -360,7 +362,7 @@ fn check_links(
     site: &Site,
 ) -> Vec<Diagnostic> {
     let mut out = Vec::new();
-    let ids: HashMap<u64, &Article> = site.articles.iter().map(|a| (a.front.id, a)).collect();
+    let ids: HashMap<u64, &Article> = site.articles.iter().map(|a| (a.front.id, &**a)).collect();
     for link in links {
         if link.alt_missing {
             out.push(
@@ -417,7 +419,7 @@ fn check_links(
 }
 
 /// Two published releases with one title confuse readers and search engines.
-fn duplicate_titles(articles: &[Article]) -> Vec<Diagnostic> {
+fn duplicate_titles(articles: &[std::sync::Arc<Article>]) -> Vec<Diagnostic> {
     let mut seen: HashMap<String, &Article> = HashMap::new();
     let mut out = Vec::new();
     for a in articles {

@@ -62,6 +62,9 @@ pub struct Staging {
     previous_site: Option<PathBuf>,
     /// The record of the files in `previous_site`; empty when there is none to trust.
     previous: Outputs,
+    /// Whether to look that a recorded file is still there before keeping it (not needed in
+    /// a private folder only this process writes).
+    verify: bool,
     /// Every file of the new build: its fingerprint, size, and whether it is in the staging
     /// folder (written) or in the output folder already (kept).
     claimed: Mutex<HashMap<String, Claim>>,
@@ -125,6 +128,11 @@ impl Staging {
     /// Starts a build into `out_dir`, whose files `previous` describes (empty when unknown).
     /// Finishes an update a killed build left halfway, and clears what it left otherwise.
     pub fn begin(out_dir: &Path, previous: Outputs) -> Result<Staging> {
+        Staging::begin_with(out_dir, previous, true)
+    }
+
+    /// As `begin`; with `verify` false, recorded files are trusted to be there unchanged.
+    pub fn begin_with(out_dir: &Path, previous: Outputs, verify: bool) -> Result<Staging> {
         if out_dir.file_name().is_none() {
             bail!("the output folder {} has no name", out_dir.display());
         }
@@ -154,6 +162,7 @@ impl Staging {
                 Outputs::default()
             },
             previous_site,
+            verify,
             staging,
             journal,
             claimed: Mutex::new(HashMap::new()),
@@ -200,7 +209,8 @@ impl Staging {
         else {
             return Ok(false);
         };
-        let present = fs::metadata(site.join(rel)).is_ok_and(|m| m.is_file() && m.len() == len);
+        let present = !self.verify
+            || fs::metadata(site.join(rel)).is_ok_and(|m| m.is_file() && m.len() == len);
         if recorded != fingerprint || !present {
             return Ok(false);
         }

@@ -3,6 +3,7 @@
 
 use std::collections::BTreeMap;
 use std::ops::Range;
+use std::sync::Arc;
 
 use jiff::Timestamp;
 
@@ -86,7 +87,7 @@ impl Listing {
 pub struct Site {
     pub config: SiteConfig,
     /// Published articles, newest first (ties broken by news code, highest first).
-    pub articles: Vec<Article>,
+    pub articles: Vec<Arc<Article>>,
     pub home: Listing,
     /// In the order of `site.yaml`, including desks with no article yet.
     pub desks: Vec<Listing>,
@@ -223,7 +224,7 @@ pub fn archive_month_path(year: i32, month: u8) -> String {
     format!("archive/{year}/{month:02}/")
 }
 
-pub fn assemble(config: SiteConfig, mut articles: Vec<Article>, selection: Selection) -> Site {
+pub fn assemble(config: SiteConfig, mut articles: Vec<Arc<Article>>, selection: Selection) -> Site {
     articles
         .retain(|a| selection.include_drafts || (!a.front.draft && a.front.date <= selection.now));
     articles.sort_by_key(|a| std::cmp::Reverse((a.front.date, a.front.id)));
@@ -274,7 +275,7 @@ pub fn jalali_month(calendar: &PersianCalendar, article: &Article) -> Option<(i3
 }
 
 /// Groups articles (already newest first) by Jalali year and month.
-fn archive(articles: &[Article], calendar: &PersianCalendar) -> Vec<ArchiveYear> {
+fn archive(articles: &[Arc<Article>], calendar: &PersianCalendar) -> Vec<ArchiveYear> {
     let mut months: BTreeMap<(i32, u8), Vec<usize>> = BTreeMap::new();
     for (i, article) in articles.iter().enumerate() {
         if let Some(key) = jalali_month(calendar, article) {
@@ -305,7 +306,7 @@ fn archive(articles: &[Article], calendar: &PersianCalendar) -> Vec<ArchiveYear>
 /// Groups articles by author or tag. Names that differ only in ways slugs ignore ("ایمنی کار",
 /// "ایمنی‌کار") share one listing, named as in its newest article.
 fn group_by_slug(
-    articles: &[Article],
+    articles: &[Arc<Article>],
     kind: ListingKind,
     names: impl Fn(&Article) -> &Vec<String>,
 ) -> Vec<Listing> {
@@ -390,6 +391,7 @@ mod tests {
             .0
             .unwrap()
             .article
+            .into()
         };
         let articles = vec![
             release(1, "a", "x, y"),

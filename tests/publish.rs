@@ -354,4 +354,9 @@ fn sitemaps_split_into_an_index_past_the_limit() {
         chapar::publish::sitemap::sitemap_files(&entries, &links, 5).len(),
         1
     );
+    assert_eq!(chapar::publish::sitemap::sitemap_paths(5, 2), names);
+    assert_eq!(
+        chapar::publish::sitemap::sitemap_paths(5, 5),
+        ["sitemap.xml"]
+    );
 }

@@ -9,6 +9,7 @@ pub mod split;
 
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
@@ -105,8 +106,8 @@ impl<'a> Parsing<'a> {
 /// What loading the content folder produced.
 #[derive(Debug, Default)]
 pub struct Loaded {
-    /// Sorted by source path.
-    pub articles: Vec<Article>,
+    /// Sorted by source path. Shared with the records kept for the next load.
+    pub articles: Vec<Arc<Article>>,
     pub diagnostics: Vec<Diagnostic>,
     /// Release files found, whether they parsed or not.
     pub files: usize,
@@ -234,7 +235,7 @@ fn load_file(
     };
     let (parsed, diagnostics) = parse_with(shown, &text, fingerprint, parsing);
     let (article, body) = match parsed {
-        Some(Parsed { article, body }) => (Some(article), Some(body)),
+        Some(Parsed { article, body }) => (Some(Arc::new(article)), Some(body)),
         None => (None, None),
     };
     (
@@ -424,7 +425,7 @@ fn parse_with(
 
 /// Two releases with one news code are an error: codes identify releases. One slug twice is
 /// a warning: recurring headlines («اطلاعیه») are normal, and the code keeps addresses apart.
-fn duplicates(articles: &[Article]) -> Vec<Diagnostic> {
+fn duplicates(articles: &[Arc<Article>]) -> Vec<Diagnostic> {
     let mut problems = Vec::new();
     let next_free = articles.iter().map(|a| a.front.id).max().unwrap_or(0) + 1;
     let mut by_id: HashMap<u64, &Article> = HashMap::new();

@@ -5,6 +5,7 @@
 
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 use std::time::{SystemTime, UNIX_EPOCH};
 
 use serde::{Deserialize, Serialize};
@@ -56,7 +57,7 @@ pub struct Record {
     stamp: Option<Stamp>,
     /// Of the settings and the bytes; `None` when the file could not be read.
     fingerprint: Option<Fingerprint>,
-    pub article: Option<Article>,
+    pub article: Option<Arc<Article>>,
     pub diagnostics: Vec<Diagnostic>,
     /// Whether this load parsed the file (rather than taking the record from the last one).
     #[serde(skip)]
@@ -77,7 +78,7 @@ impl Record {
     pub fn parsed(
         stamp: Option<Stamp>,
         fingerprint: Fingerprint,
-        article: Option<Article>,
+        article: Option<Arc<Article>>,
         diagnostics: Vec<Diagnostic>,
     ) -> Record {
         Record {

@@ -105,7 +105,7 @@ impl<'a> Feed<'a> {
             .iter()
             .take(FEED_SIZE)
             .map(|&i| {
-                let article = &site.articles[i];
+                let article: &Article = &site.articles[i];
                 Ok((article, bodies.body(article)?))
             })
             .collect::<Result<Vec<_>, Diagnostic>>()?;

@@ -8,11 +8,15 @@ pub mod redirects;
 pub mod sitemap;
 mod xml;
 
+use std::sync::Arc;
+
 use jiff::Timestamp;
 
 use crate::content::BodyReader;
 use crate::diagnostic::Diagnostic;
+use crate::fingerprint::{Fingerprint, FingerprintBuilder};
 use crate::links::Links;
+use crate::persian::PersianCalendar;
 use crate::render::Output;
 use crate::site::Site;
 
@@ -22,6 +26,8 @@ pub struct PublishOptions {
     pub now: Timestamp,
     /// Whether the site ships its own `static/robots.txt` (then none is generated).
     pub own_robots_txt: bool,
+    /// The site's calendar, with its formatters built once.
+    pub calendar: Arc<PersianCalendar>,
 }
 
 pub fn write_all(
@@ -31,10 +37,75 @@ pub fn write_all(
     out: &dyn Output,
 ) -> Vec<Diagnostic> {
     let links = Links::new(&site.config);
+    let (articles, addresses) = (articles_fingerprint(site), addresses_fingerprint(site));
     let mut results = Vec::new();
     results.extend(feeds::write(site, &links, bodies, out));
-    results.extend(sitemap::write(site, &links, options, out));
-    results.extend(open_data::write(site, &links, out));
-    results.push(redirects::write(site, &links, out));
+    results.extend(sitemap::write(site, &links, options, addresses, out));
+    results.push(open_data::write(
+        site,
+        &links,
+        &options.calendar,
+        articles,
+        out,
+    ));
+    results.push(redirects::write(site, &links, addresses, out));
     results.into_iter().filter_map(Result::err).collect()
+}
+
+/// Of every published article, in order, with the settings: what the site-wide files
+/// (sitemaps, open data, redirects) are made of.
+fn articles_fingerprint(site: &Site) -> Fingerprint {
+    let mut f = FingerprintBuilder::new();
+    f.str(env!("CARGO_PKG_VERSION"))
+        .fingerprint(site.config.fingerprint())
+        .u64(site.articles.len() as u64);
+    for a in &site.articles {
+        f.fingerprint(a.fingerprint);
+    }
+    f.finish()
+}
+
+/// Of what decides the site's addresses and their dates: each article's code, slug, dates,
+/// desk, authors and tags (which make the listings), with the settings. An edit to a body or
+/// a lead leaves it unchanged, and with it the sitemaps and redirects.
+fn addresses_fingerprint(site: &Site) -> Fingerprint {
+    let mut f = FingerprintBuilder::new();
+    f.str(env!("CARGO_PKG_VERSION"))
+        .fingerprint(site.config.fingerprint())
+        .u64(site.articles.len() as u64);
+    for a in &site.articles {
+        f.u64(a.front.id)
+            .str(&a.slug)
+            .str(&a.front.date.to_string())
+            .str(&a.front.updated.map(|t| t.to_string()).unwrap_or_default())
+            .str(&a.front.desk)
+            .json(&a.front.authors)
+            .json(&a.front.tags);
+    }
+    f.finish()
+}
+
+/// Writes the files `make` makes from inputs with fingerprint `inputs`, at `paths`. Files the
+/// previous build made from the same inputs are kept; `make` runs only when one is not.
+fn write_group(
+    out: &dyn Output,
+    paths: &[String],
+    inputs: Fingerprint,
+    make: impl FnOnce() -> Result<Vec<(String, Vec<u8>)>, Diagnostic>,
+) -> Result<(), Diagnostic> {
+    let mut kept = Vec::new();
+    for path in paths {
+        if out.keep(path, inputs)? {
+            kept.push(path);
+        }
+    }
+    if kept.len() == paths.len() {
+        return Ok(());
+    }
+    for (path, bytes) in make()? {
+        if !kept.contains(&&path) {
+            out.write(&path, bytes, inputs)?;
+        }
+    }
+    Ok(())
 }

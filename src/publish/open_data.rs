@@ -1,16 +1,21 @@
 //! Open data for other newsrooms and researchers: `data/articles.json` (every article's
 //! metadata and URL) and `data/metrics.csv` (one row per key figure).
 
+use rayon::prelude::*;
 use serde::Serialize;
 
-use crate::content::{Article, Metric};
+use crate::content::Metric;
 use crate::diagnostic::Diagnostic;
+use crate::fingerprint::Fingerprint;
 use crate::links::Links;
 use crate::persian::PersianCalendar;
 use crate::persian::calendar::JalaliFormat;
 use crate::persian::to_latin_digits;
-use crate::render::{Output, emit};
+use crate::render::Output;
 use crate::site::{self, Site};
+
+const ARTICLES_PATH: &str = "data/articles.json";
+const METRICS_PATH: &str = "data/metrics.csv";
 
 #[derive(Serialize)]
 struct ArticlesFile<'a> {
@@ -51,12 +56,43 @@ struct DeskRecord<'a> {
     name: &'a str,
 }
 
-pub fn write(site: &Site, links: &Links, out: &dyn Output) -> Vec<Result<(), Diagnostic>> {
-    let calendar = PersianCalendar::new(site.config.timezone.clone());
-    let jalali = |a: &Article| to_latin_digits(&calendar.format(a.front.date, JalaliFormat::Short));
-    let records: Vec<ArticleRecord> = site
-        .articles
-        .iter()
+/// `articles`: the fingerprint of the site's articles, which both files are made of.
+pub fn write(
+    site: &Site,
+    links: &Links,
+    calendar: &PersianCalendar,
+    articles: Fingerprint,
+    out: &dyn Output,
+) -> Result<(), Diagnostic> {
+    let paths = [ARTICLES_PATH.to_string(), METRICS_PATH.to_string()];
+    super::write_group(out, &paths, articles, || {
+        let records = records(site, links, calendar);
+        let file = ArticlesFile {
+            site: SiteInfo {
+                title: &site.config.title,
+                url: &site.config.base_url,
+                language: "fa",
+            },
+            articles: records,
+        };
+        let json = serde_json::to_vec_pretty(&file)
+            .map_err(|e| Diagnostic::error(ARTICLES_PATH, e.to_string()))?;
+        let csv = metrics_csv(&file.articles)
+            .map_err(|e| Diagnostic::error(METRICS_PATH, e.to_string()))?;
+        Ok(vec![
+            (ARTICLES_PATH.to_string(), json),
+            (METRICS_PATH.to_string(), csv),
+        ])
+    })
+}
+
+fn records<'a>(
+    site: &'a Site,
+    links: &Links,
+    calendar: &PersianCalendar,
+) -> Vec<ArticleRecord<'a>> {
+    site.articles
+        .par_iter()
         .map(|a| ArticleRecord {
             id: a.front.id,
             title: &a.front.title,
@@ -65,7 +101,7 @@ pub fn write(site: &Site, links: &Links, out: &dyn Output) -> Vec<Result<(), Dia
             url: links.uri(&site::article_path(a)),
             short_url: links.uri(&site::short_link_path(a.front.id)),
             date: a.front.date.to_string(),
-            jalali_date: jalali(a),
+            jalali_date: to_latin_digits(&calendar.format(a.front.date, JalaliFormat::Short)),
             updated: a.front.updated.map(|t| t.to_string()),
             desk: DeskRecord {
                 key: &a.front.desk,
@@ -78,30 +114,11 @@ pub fn write(site: &Site, links: &Links, out: &dyn Output) -> Vec<Result<(), Dia
             metrics: &a.front.metrics,
             word_count: a.word_count,
         })
-        .collect();
-    let file = ArticlesFile {
-        site: SiteInfo {
-            title: &site.config.title,
-            url: &site.config.base_url,
-            language: "fa",
-        },
-        articles: records,
-    };
-    let json = serde_json::to_vec_pretty(&file)
-        .map_err(|e| Diagnostic::error("data/articles.json", e.to_string()));
-    let csv = metrics_csv(site, links, &jalali)
-        .map_err(|e| Diagnostic::error("data/metrics.csv", e.to_string()));
-    vec![
-        json.and_then(|j| emit(out, "data/articles.json", j)),
-        csv.and_then(|c| emit(out, "data/metrics.csv", c)),
-    ]
+        .collect()
 }
 
-fn metrics_csv(
-    site: &Site,
-    links: &Links,
-    jalali: &dyn Fn(&Article) -> String,
-) -> Result<Vec<u8>, csv::Error> {
+/// One row per key figure, from the article records.
+fn metrics_csv(records: &[ArticleRecord]) -> Result<Vec<u8>, csv::Error> {
     let mut writer = csv::Writer::from_writer(Vec::new());
     writer.write_record([
         "id",
@@ -115,19 +132,19 @@ fn metrics_csv(
         "period",
         "url",
     ])?;
-    for a in &site.articles {
-        for m in &a.front.metrics {
+    for a in records {
+        for m in a.metrics {
             writer.write_record([
-                a.front.id.to_string().as_str(),
-                &a.front.date.to_string(),
-                &jalali(a),
-                &a.front.desk,
+                a.id.to_string().as_str(),
+                &a.date,
+                &a.jalali_date,
+                a.desk.key,
                 &m.label,
                 m.value.as_str(),
                 m.unit.as_deref().unwrap_or(""),
                 m.change.as_ref().map_or("", |c| c.as_str()),
                 m.period.as_deref().unwrap_or(""),
-                &links.uri(&site::article_path(a)),
+                &a.url,
             ])?;
         }
     }

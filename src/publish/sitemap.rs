@@ -8,6 +8,7 @@ use jiff::{SignedDuration, Timestamp};
 use super::PublishOptions;
 use super::xml::escape;
 use crate::diagnostic::Diagnostic;
+use crate::fingerprint::Fingerprint;
 use crate::links::Links;
 use crate::render::{Output, emit};
 use crate::site::{self, Site};
@@ -24,16 +25,27 @@ pub struct Entry {
     pub lastmod: Option<Timestamp>,
 }
 
+/// `addresses`: the fingerprint of what the sitemaps are made of (`addresses_fingerprint`).
 pub fn write(
     site: &Site,
     links: &Links,
     options: &PublishOptions,
+    addresses: Fingerprint,
     out: &dyn Output,
 ) -> Vec<Result<(), Diagnostic>> {
     let mut results = Vec::new();
-    for (path, xml) in sitemap_files(&entries(site, links), links, MAX_URLS_PER_FILE) {
-        results.push(emit(out, &path, xml.into_bytes()));
-    }
+    let paths = sitemap_paths(entry_count(site), MAX_URLS_PER_FILE);
+    results.push(super::write_group(out, &paths, addresses, || {
+        let files = sitemap_files(&entries(site, links), links, MAX_URLS_PER_FILE);
+        debug_assert_eq!(
+            files.iter().map(|(p, _)| p).collect::<Vec<_>>(),
+            paths.iter().collect::<Vec<_>>()
+        );
+        Ok(files
+            .into_iter()
+            .map(|(path, xml)| (path, xml.into_bytes()))
+            .collect())
+    }));
     results.push(emit(
         out,
         "news-sitemap.xml",
@@ -93,6 +105,25 @@ pub fn entries(site: &Site, links: &Links) -> Vec<Entry> {
         lastmod: None,
     });
     entries
+}
+
+/// How many URLs `entries` lists, without making them.
+fn entry_count(site: &Site) -> usize {
+    let listing_pages: usize = site
+        .all_listings()
+        .map(|l| l.articles.len().div_ceil(site.config.page_size).max(1))
+        .sum();
+    site.articles.len() + listing_pages + 1 + site.archive.len() + 1
+}
+
+/// The names `sitemap_files` gives its files for `count` URLs.
+pub fn sitemap_paths(count: usize, max_per_file: usize) -> Vec<String> {
+    if count <= max_per_file {
+        return vec!["sitemap.xml".to_string()];
+    }
+    std::iter::once("sitemap.xml".to_string())
+        .chain((1..=count.div_ceil(max_per_file)).map(|n| format!("sitemap-{n}.xml")))
+        .collect()
 }
 
 /// The sitemap files: one `sitemap.xml` urlset, or, past `max_per_file` URLs, a sitemap index

@@ -10,7 +10,7 @@ mod pages;
 pub mod structured_data;
 pub mod theme;
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
@@ -238,6 +238,27 @@ fn template_error(sources: &BTreeMap<String, (PathBuf, String)>, e: &tera::Error
         .with_hint("fix the template syntax, or delete the file to use the default theme's")
 }
 
+/// The fingerprint of each article's listing summary, in article order. A summary is made from
+/// its article and the site's settings alone, which the article's fingerprint covers, so
+/// `known` (by article fingerprint, from an earlier build) gives most of them.
+pub fn summary_fingerprints(
+    site: &Site,
+    known: &HashMap<Fingerprint, Fingerprint>,
+) -> Vec<Fingerprint> {
+    use rayon::prelude::*;
+    let links = Links::new(&site.config);
+    site.articles
+        .par_iter()
+        .map(|a| {
+            known.get(&a.fingerprint).copied().unwrap_or_else(|| {
+                FingerprintBuilder::new()
+                    .json(&context::summary(site, a, &links))
+                    .finish()
+            })
+        })
+        .collect()
+}
+
 fn error_chain(e: &dyn std::error::Error) -> String {
     let mut message = e.to_string();
     let mut source = e.source();
@@ -251,7 +272,8 @@ fn error_chain(e: &dyn std::error::Error) -> String {
 
 /// Renders every page of the site into `out`: articles with their short links, listings
 /// with their pages, the archive, the figures page and the 404 page. `related` holds each
-/// article's related articles (`Site::related_table`). Pages whose inputs are
+/// article's related articles (`Site::related_table`), `summary_fingerprints` the fingerprint
+/// of each article's summary (`summary_fingerprints`). Pages whose inputs are
 /// unchanged since the previous build are kept, not rendered. Returns the problems met;
 /// pages that failed are not written.
 pub fn render_site(
@@ -259,9 +281,10 @@ pub fn render_site(
     renderer: &Renderer,
     bodies: &BodyReader,
     related: &[Vec<usize>],
+    summary_fingerprints: &[Fingerprint],
     out: &dyn Output,
 ) -> Vec<Diagnostic> {
-    let pages = pages::Pages::new(site, renderer, bodies, related, out);
+    let pages = pages::Pages::new(site, renderer, bodies, related, summary_fingerprints, out);
     let mut problems: Vec<Diagnostic> = pages.render_all();
     // One broken template fails every page: report it once.
     problems.sort_by(|a, b| (&a.path, &a.message).cmp(&(&b.path, &b.message)));

@@ -2,6 +2,8 @@
 //! from, keeps the previous build's page when that is unchanged, and otherwise builds its
 //! small context, renders its template and hands the bytes to the output.
 
+use std::sync::OnceLock;
+
 use rayon::prelude::*;
 use tera::{Context, Value};
 
@@ -26,9 +28,10 @@ pub(super) struct Pages<'a> {
     related: &'a [Vec<usize>],
     out: &'a dyn Output,
     links: Links<'a>,
-    /// Every article's listing summary, built once and shared by all listing pages, with its
-    /// fingerprint.
-    summaries: Vec<(Value, Fingerprint)>,
+    /// Every article's listing summary, built when a page first needs it and shared by all.
+    summaries: Vec<OnceLock<Value>>,
+    /// The fingerprint of each summary (`summary_fingerprints`).
+    summary_fingerprints: &'a [Fingerprint],
 }
 
 type PageResult = Result<(), Diagnostic>;
@@ -39,18 +42,11 @@ impl<'a> Pages<'a> {
         renderer: &'a Renderer,
         bodies: &'a BodyReader<'a>,
         related: &'a [Vec<usize>],
+        summary_fingerprints: &'a [Fingerprint],
         out: &'a dyn Output,
     ) -> Self {
         let links = Links::new(&site.config);
-        let summaries = site
-            .articles
-            .par_iter()
-            .map(|a| {
-                let summary = context::summary(site, a, &links);
-                let fingerprint = FingerprintBuilder::new().json(&summary).finish();
-                (Value::from_serializable(&summary), fingerprint)
-            })
-            .collect();
+        let summaries = site.articles.iter().map(|_| OnceLock::new()).collect();
         Pages {
             site,
             renderer,
@@ -59,11 +55,17 @@ impl<'a> Pages<'a> {
             out,
             links,
             summaries,
+            summary_fingerprints,
         }
     }
 
     fn summary(&self, index: usize) -> Value {
-        self.summaries[index].0.clone()
+        self.summaries[index]
+            .get_or_init(|| {
+                let summary = context::summary(self.site, &self.site.articles[index], &self.links);
+                Value::from_serializable(&summary)
+            })
+            .clone()
     }
 
     /// A fingerprint of a page of `kind` at `path`, to which the caller adds the page's own
@@ -74,14 +76,10 @@ impl<'a> Pages<'a> {
         f
     }
 
-    fn with_summaries(
-        f: &mut FingerprintBuilder,
-        summaries: &[(Value, Fingerprint)],
-        items: &[usize],
-    ) {
+    fn with_summaries(&self, f: &mut FingerprintBuilder, items: &[usize]) {
         f.u64(items.len() as u64);
         for &i in items {
-            f.fingerprint(summaries[i].1);
+            f.fingerprint(self.summary_fingerprints[i]);
         }
     }
 
@@ -134,7 +132,7 @@ impl<'a> Pages<'a> {
         let key = |a: &Article| std::cmp::Reverse((a.front.date, a.front.id));
         self.site
             .articles
-            .binary_search_by_key(&key(article), key)
+            .binary_search_by_key(&key(article), |a| key(a))
             .unwrap_or(0)
     }
 
@@ -162,7 +160,7 @@ impl<'a> Pages<'a> {
         let related = &self.related[self.index_of(article)];
         let mut inputs = self.inputs("article", &file);
         inputs.fingerprint(article.fingerprint);
-        Self::with_summaries(&mut inputs, &self.summaries, related);
+        self.with_summaries(&mut inputs, related);
         let inputs = inputs.finish();
         if self.out.keep(&file, inputs)? {
             return Ok(());
@@ -250,7 +248,7 @@ impl<'a> Pages<'a> {
             .json(&listing_ctx)
             .json(&pagination)
             .json(&desk_sections);
-        Self::with_summaries(&mut inputs, &self.summaries, items);
+        self.with_summaries(&mut inputs, items);
         let inputs = inputs.finish();
         if self.out.keep(&file, inputs)? {
             return Ok(());

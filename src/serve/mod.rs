@@ -13,7 +13,7 @@ use std::time::{Duration, Instant};
 
 use anyhow::{Context, Result, bail};
 
-use crate::build::{BuildOptions, build};
+use crate::build::{BuildOptions, BuildState, build_with};
 use crate::diagnostic::Diagnostic;
 
 pub struct ServeOptions {
@@ -65,6 +65,8 @@ pub struct Server {
     state: Arc<RwLock<State>>,
     listeners: Arc<Listeners>,
     options: BuildOptions,
+    /// What the last build made, kept in memory: a save re-renders only what it affects.
+    build_state: Mutex<BuildState>,
 }
 
 impl Server {
@@ -95,6 +97,7 @@ impl Server {
             })),
             listeners: Arc::new(Listeners::default()),
             options: build_options,
+            build_state: Mutex::new(BuildState::default()),
         };
         let (diagnostics, _) = server.rebuild();
         Ok((server, diagnostics))
@@ -103,7 +106,15 @@ impl Server {
     /// Builds again; returns the diagnostics and the time taken, and reloads the browsers.
     pub fn rebuild(&self) -> (Vec<Diagnostic>, Duration) {
         let started = Instant::now();
-        let diagnostics = match build(&self.options) {
+        // A rebuild that failed midway may have left the state half updated: start clean.
+        let mut state = self.build_state.lock().unwrap_or_else(|poisoned| {
+            let mut state = poisoned.into_inner();
+            *state = BuildState::default();
+            state
+        });
+        let result = build_with(&self.options, &mut state, None);
+        drop(state);
+        let diagnostics = match result {
             Ok(report) if report.succeeded => {
                 self.set_errors(Vec::new());
                 report.diagnostics
