@@ -13,7 +13,7 @@ use crate::progress::ProgressHandle;
 use crate::publish::{self, PublishOptions};
 use crate::render::{self, Renderer};
 use crate::site::{self, Selection};
-use crate::{config, content};
+use crate::{config, content, search};
 
 pub const STATIC_DIR: &str = "static";
 pub const DEFAULT_OUT_DIR: &str = "public";
@@ -217,11 +217,15 @@ pub fn build(options: &BuildOptions) -> Result<BuildReport> {
         own_robots_txt: static_dir.join("robots.txt").is_file(),
     };
     problems.extend(publish::write_all(&site, &publish, &sink));
+    stage_done(&mut report, "rendering");
+    let search_docs = search::documents(&site, &renderer.calendar);
+    let search_docs: Vec<&search::SearchDoc> = search_docs.iter().collect();
+    problems.extend(search::write_index(&search_docs, &site, &sink));
+    stage_done(&mut report, "search");
     if let Some(e) = io_failure.into_inner().ok().flatten() {
         return Err(e);
     }
     report.diagnostics.extend(problems);
-    stage_done(&mut report, "rendering");
     if report.errors() > 0 {
         return Ok(finish(report));
     }

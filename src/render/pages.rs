@@ -9,6 +9,7 @@ use super::{Renderer, Sink, chart, structured_data};
 use crate::content::Article;
 use crate::diagnostic::Diagnostic;
 use crate::links::Links;
+use crate::search;
 use crate::site::{self, ArchiveYear, Listing, Page, Site};
 
 /// How many key figures the figures page lists, newest first.
@@ -66,7 +67,7 @@ impl<'a> Pages<'a> {
             .chain(self.site.archive.iter().map(Some))
             .collect();
         let archives = years.par_iter().map(|y| self.archive(*y));
-        let singles = [Self::figures, Self::not_found];
+        let singles = [Self::figures, Self::not_found, Self::search];
         let singles = singles.par_iter().map(|page| page(self));
         articles
             .chain(listings)
@@ -247,6 +248,22 @@ impl<'a> Pages<'a> {
         self.write(
             "figures.html",
             &format!("{}index.html", site::FIGURES_PATH),
+            &ctx,
+        )
+    }
+
+    /// `/search/`: the search box and results, filled in by the theme's script from the
+    /// index `crate::search` writes.
+    fn search(&self) -> PageResult {
+        let mut ctx = Context::new();
+        ctx.insert(
+            "page",
+            &self.page("", &self.site.config.description, search::PAGE_PATH),
+        );
+        ctx.insert("search", &search::page_context(self.site, &self.links));
+        self.write(
+            "search.html",
+            &format!("{}index.html", search::PAGE_PATH),
             &ctx,
         )
     }

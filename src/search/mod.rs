@@ -1,0 +1,191 @@
+//! Client-side search for static hosts, Persian-aware: the index is built here from every
+//! published article, split so a query downloads only what it needs, and read by the theme's
+//! plain JavaScript (`static/js/search.js`) on the `/search/` page. Both sides fold text with
+//! the same rules (`persian::folding`). See `docs/search.md` for the format and the reasons.
+//!
+//! Two steps, so incremental builds can keep the first for unchanged articles:
+//! 1. [`document`]: one article → a self-contained, serializable [`SearchDoc`];
+//! 2. [`write_index`]: all the docs → every index file, byte-identical for the same docs in
+//!    any order.
+//!
+//! Files written under `search/`:
+//! - `meta.json`: the article count, the shards' first words and file names, the desks, each
+//!   article's desk, and each Jalali year's range of article numbers;
+//! - `s/<hash>.json`: the shards of the inverted index (see `shards`);
+//! - `d/<n>.json`: what a result shows of article `n` (title, link, date, desk, snippet text).
+//!
+//! Articles are numbered oldest first (by date, then news code), so a new release gets the
+//! next number and older articles' `d/<n>.json` stay as they were.
+
+pub mod document;
+pub mod encoding;
+pub mod page;
+pub mod shards;
+pub mod tokens;
+
+use std::sync::LazyLock;
+
+use rayon::prelude::*;
+use serde::Serialize;
+use sha2::{Digest, Sha256};
+
+pub use document::{SearchDoc, document};
+pub use page::{SearchPageContext, page_context};
+
+use crate::diagnostic::Diagnostic;
+use crate::links::Links;
+use crate::persian::PersianCalendar;
+use crate::render::Sink;
+use crate::site::Site;
+
+/// The search page's folder.
+pub const PAGE_PATH: &str = "search/";
+/// Where the index files go, relative to the site root.
+pub const INDEX_DIR: &str = "search/";
+/// The index format; the script refuses an index of another version.
+pub const FORMAT_VERSION: u32 = 1;
+/// About how many bytes one shard file holds. Smaller shards mean less transfer per query
+/// word but a longer list of shards in `meta.json`; see docs/search.md for the measurements.
+pub const SHARD_TARGET_BYTES: usize = 12 * 1024;
+
+/// The theme's search script, published under a name that carries a hash of its bytes.
+pub static SCRIPT: LazyLock<Script> = LazyLock::new(|| {
+    let bytes = include_bytes!("../../static/js/search.js");
+    Script {
+        path: format!("js/search.{}.js", fingerprint(bytes)),
+        bytes,
+    }
+});
+
+pub struct Script {
+    /// Relative to the site root.
+    pub path: String,
+    pub bytes: &'static [u8],
+}
+
+/// The first 12 hex digits of the SHA-256 of `bytes`.
+pub(crate) fn fingerprint(bytes: &[u8]) -> String {
+    Sha256::digest(bytes)
+        .iter()
+        .take(6)
+        .map(|b| format!("{b:02x}"))
+        .collect()
+}
+
+/// The search documents of every published article, in the site's order.
+pub fn documents(site: &Site, calendar: &PersianCalendar) -> Vec<SearchDoc> {
+    site.articles
+        .par_iter()
+        .map(|a| document(a, &site.config, calendar))
+        .collect()
+}
+
+#[derive(Serialize)]
+struct Meta<'a> {
+    version: u32,
+    count: usize,
+    /// `[first word, file hash]` per shard, in word order.
+    shards: Vec<(&'a str, &'a str)>,
+    /// `[key, name]` per desk, in `site.yaml` order (then any unknown key).
+    desks: Vec<(String, String)>,
+    /// One character per article number: `'0'` + the index of its desk in `desks`.
+    desk_of: String,
+    /// `[Jalali year, first article number, one past the last]`, oldest first.
+    years: Vec<(i32, usize, usize)>,
+}
+
+/// What the browser shows of one result.
+#[derive(Serialize)]
+struct Fragment<'a> {
+    title: &'a str,
+    url: String,
+    date: &'a str,
+    desk: &'a str,
+    text: &'a str,
+}
+
+/// Writes the whole index from `docs` alone (the site gives only its settings: desks and
+/// the base path), plus the search script. The result does not depend on the order of
+/// `docs` nor on thread scheduling.
+pub fn write_index(docs: &[&SearchDoc], site: &Site, sink: &Sink) -> Vec<Diagnostic> {
+    let mut docs: Vec<&SearchDoc> = docs.to_vec();
+    docs.sort_by_key(|d| (d.timestamp, d.id));
+    let links = Links::new(&site.config);
+
+    let mut desks: Vec<(String, String)> = site
+        .config
+        .desks
+        .iter()
+        .map(|d| (d.key.clone(), d.name.clone()))
+        .collect();
+    let mut desk_of = String::with_capacity(docs.len());
+    for doc in &docs {
+        let index = match desks.iter().position(|(key, _)| *key == doc.desk) {
+            Some(i) => i,
+            None => {
+                desks.push((doc.desk.clone(), doc.desk.clone()));
+                desks.len() - 1
+            }
+        };
+        desk_of.push(char::from_u32(0x30 + index as u32).unwrap_or('0'));
+    }
+    let mut years: Vec<(i32, usize, usize)> = Vec::new();
+    for (number, doc) in docs.iter().enumerate() {
+        match years.last_mut() {
+            Some((year, _, end)) if *year == doc.year => *end = number + 1,
+            _ => years.push((doc.year, number, number + 1)),
+        }
+    }
+
+    let shards = shards::build(&docs, SHARD_TARGET_BYTES);
+    let meta = Meta {
+        version: FORMAT_VERSION,
+        count: docs.len(),
+        shards: shards
+            .iter()
+            .map(|s| (s.first.as_str(), s.hash.as_str()))
+            .collect(),
+        desks: desks.clone(),
+        desk_of,
+        years,
+    };
+    let mut results: Vec<Result<(), Diagnostic>> = Vec::new();
+    results.push(write_json(sink, &format!("{INDEX_DIR}meta.json"), &meta));
+    results.extend(
+        shards
+            .into_par_iter()
+            .map(|shard| sink(&format!("{INDEX_DIR}s/{}.json", shard.hash), shard.bytes))
+            .collect::<Vec<_>>(),
+    );
+    let desk_name = |key: &str| {
+        desks
+            .iter()
+            .find(|(k, _)| k == key)
+            .map_or(key.to_string(), |(_, name)| name.clone())
+    };
+    results.extend(
+        docs.par_iter()
+            .enumerate()
+            .map(|(number, doc)| {
+                let name = desk_name(&doc.desk);
+                let fragment = Fragment {
+                    title: &doc.title,
+                    url: links.link(&doc.path),
+                    date: &doc.date,
+                    desk: &name,
+                    text: &doc.text,
+                };
+                write_json(sink, &format!("{INDEX_DIR}d/{number}.json"), &fragment)
+            })
+            .collect::<Vec<_>>(),
+    );
+    results.push(sink(&SCRIPT.path, SCRIPT.bytes.to_vec()));
+    results.into_iter().filter_map(Result::err).collect()
+}
+
+fn write_json(sink: &Sink, path: &str, value: &impl Serialize) -> Result<(), Diagnostic> {
+    let mut bytes =
+        serde_json::to_vec(value).map_err(|e| Diagnostic::error(path, e.to_string()))?;
+    bytes.push(b'\n');
+    sink(path, bytes)
+}
