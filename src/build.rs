@@ -65,7 +65,8 @@ pub struct BuildReport {
     pub articles: usize,
     pub written: WriteStats,
     pub elapsed: Duration,
-    /// How long each stage took: reading, rendering, writing.
+    /// How long each stage took: reading, rendering, tokenizing (search documents), search
+    /// (the index files), writing.
     pub stages: Vec<(&'static str, Duration)>,
     /// Whether the output folder was replaced.
     pub succeeded: bool,
@@ -219,6 +220,7 @@ pub fn build(options: &BuildOptions) -> Result<BuildReport> {
     problems.extend(publish::write_all(&site, &publish, &sink));
     stage_done(&mut report, "rendering");
     let search_docs = search::documents(&site, &renderer.calendar);
+    stage_done(&mut report, "tokenizing");
     let search_docs: Vec<&search::SearchDoc> = search_docs.iter().collect();
     problems.extend(search::write_index(&search_docs, &site, &sink));
     stage_done(&mut report, "search");

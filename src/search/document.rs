@@ -2,7 +2,7 @@
 //! incremental build can keep it for every release that did not change and only recompute
 //! the others. `write_index` makes every index file from these values and nothing else.
 
-use std::collections::BTreeMap;
+use std::collections::HashMap;
 
 use serde::{Deserialize, Serialize};
 
@@ -55,7 +55,7 @@ pub struct SearchDoc {
 pub fn document(article: &Article, config: &SiteConfig, calendar: &PersianCalendar) -> SearchDoc {
     let front = &article.front;
     let body = html_text(&article.body.html);
-    let mut weights: BTreeMap<String, u8> = BTreeMap::new();
+    let mut weights: HashMap<String, u8> = HashMap::new();
     let mut add_field = |text: &str, weight: u8| {
         let mut seen: Vec<String> = tokenize(text);
         seen.sort_unstable();
@@ -74,7 +74,7 @@ pub fn document(article: &Article, config: &SiteConfig, calendar: &PersianCalend
         .find(|d| d.key == front.desk)
         .map_or(front.desk.as_str(), |d| d.name.as_str());
     add_field(&format!("{} {desk_name}", front.authors.join(" ")), BYLINE);
-    let mut uses: BTreeMap<String, u8> = BTreeMap::new();
+    let mut uses: HashMap<String, u8> = HashMap::new();
     for word in tokenize(&body) {
         let n = uses.entry(word).or_default();
         *n = (*n + 1).min(BODY_CAP);
@@ -102,7 +102,11 @@ pub fn document(article: &Article, config: &SiteConfig, calendar: &PersianCalend
         path: site::article_path(article),
         title: front.title.clone(),
         text: cut_at_word(&text, SNIPPET_SOURCE_CHARS),
-        terms: weights.into_iter().collect(),
+        terms: {
+            let mut terms: Vec<(String, u8)> = weights.into_iter().collect();
+            terms.sort_unstable();
+            terms
+        },
     }
 }
 

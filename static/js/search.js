@@ -17,6 +17,9 @@
   /* A longer form found by prefix counts a little less than the word itself. */
   var PREFIX_FACTOR = 0.7;
   var PAGE_SIZE = 10;
+  /* Words of a query past this many are left out: each may fetch a shard, and six words
+   * already pick out a release (see docs/search.md for what one query transfers). */
+  var MAX_QUERY_WORDS = 6;
 
   var WORD_CHAR = /[\p{Alphabetic}\p{N}]/u;
   /* A word as written in the text, with what folding removes inside it (ZWNJ, marks). */
@@ -83,7 +86,7 @@
   function parseQuery(query) {
     var words = [];
     tokenize(query).forEach(function (w) {
-      if (words.indexOf(w) < 0) words.push(w);
+      if (words.indexOf(w) < 0 && words.length < MAX_QUERY_WORDS) words.push(w);
     });
     return words.map(function (w, i) {
       return { word: w, prefix: i === words.length - 1 };

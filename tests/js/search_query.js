@@ -6,19 +6,23 @@
 //   node tests/js/search_query.js SITE_DIR 'query' ['query' ...]
 //
 // queries.json is an array of {"q": "...", "desk": "key", "year": 1402}; the output is JSON:
-// per query the news codes of the results in order, the files read and their bytes.
+// per query the news codes of the results in order, the files read and their bytes (as
+// stored, and gzipped as most static hosts serve JSON).
 'use strict';
 const fs = require('fs');
 const path = require('path');
+const zlib = require('zlib');
 const search = require(path.join(__dirname, '../../static/js/search.js'));
 
 async function run(site, query) {
   const files = [];
   let bytes = 0;
+  let gzipped = 0;
   const load = (file) => {
     const data = fs.readFileSync(path.join(site, file));
     files.push(file);
     bytes += data.length;
+    gzipped += zlib.gzipSync(data).length;
     return Promise.resolve(data.toString('utf8'));
   };
   // A fresh index per query, as a reader arriving from the header's search box has.
@@ -36,6 +40,7 @@ async function run(site, query) {
       search.markParts(f.title + ' ' + f.text, found.terms).filter((p) => p.mark).map((p) => p.text)),
     files: files.length,
     bytes,
+    gzipped,
   };
 }
 
