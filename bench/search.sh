@@ -26,13 +26,16 @@ echo "== build stages (ms)"
 echo "== index size (bytes)"
 (cd "$out/public/search" && du -sb --apparent-size meta.json s d && echo "shards: $(ls s | wc -l), fragments: $(ls d | wc -l)")
 echo "== per query"
-node "$REPO/tests/js/search_query.js" "$out/public" <"$BENCH_DIR/search_queries.json" | python3 -c '
+table=$(cat <<'PY'
 import json, sys
 rows = json.load(sys.stdin)
+queries = json.load(open(sys.argv[1]))
 print("| query | filter | results | files | bytes | gzipped |")
 print("|---|---|---:|---:|---:|---:|")
-for r, q in zip(rows, json.load(open(sys.argv[1]))):
+for r, q in zip(rows, queries):
     f = " ".join(f"{k}={v}" for k, v in q.items() if k != "q")
-    print(f"| {r[\"q\"]} | {f} | {r[\"count\"]} | {r[\"files\"]} | {r[\"bytes\"]:,} | {r[\"gzipped\"]:,} |")
-print(f"max bytes: {max(r[\"bytes\"] for r in rows):,}; max gzipped: {max(r[\"gzipped\"] for r in rows):,}")
-' "$BENCH_DIR/search_queries.json"
+    print(f"| {r['q']} | {f} | {r['count']} | {r['files']} | {r['bytes']:,} | {r['gzipped']:,} |")
+print(f"max bytes: {max(r['bytes'] for r in rows):,}; max gzipped: {max(r['gzipped'] for r in rows):,}")
+PY
+)
+node "$REPO/tests/js/search_query.js" "$out/public" <"$BENCH_DIR/search_queries.json" | python3 -c "$table" "$BENCH_DIR/search_queries.json"

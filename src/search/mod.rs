@@ -189,3 +189,86 @@ fn write_json(sink: &Sink, path: &str, value: &impl Serialize) -> Result<(), Dia
     bytes.push(b'\n');
     sink(path, bytes)
 }
+
+#[cfg(test)]
+mod tests {
+    use std::collections::BTreeMap;
+    use std::sync::Mutex;
+
+    use super::*;
+
+    fn doc(id: u64, timestamp: i64, desk: &str, words: &[&str]) -> SearchDoc {
+        SearchDoc {
+            id,
+            timestamp,
+            year: 1402,
+            date: "۹ مهر ۱۴۰۲".into(),
+            desk: desk.into(),
+            path: format!("news/{id}/x/"),
+            title: format!("خبر {id}"),
+            text: "متن".into(),
+            terms: words.iter().map(|w| (w.to_string(), 3)).collect(),
+        }
+    }
+
+    fn written(docs: &[&SearchDoc]) -> BTreeMap<String, Vec<u8>> {
+        let config = crate::config::parse(
+            "title: t\nbase_url: https://e.org/press/\ndesks:\n  - key: a\n    name: A\n  - key: b\n    name: B\n",
+        )
+        .unwrap();
+        let site = crate::site::assemble(
+            config,
+            Vec::new(),
+            crate::site::Selection {
+                include_drafts: false,
+                now: jiff::Timestamp::UNIX_EPOCH,
+            },
+        );
+        let files = Mutex::new(BTreeMap::new());
+        let sink = |path: &str, bytes: Vec<u8>| {
+            files.lock().unwrap().insert(path.to_string(), bytes);
+            Ok(())
+        };
+        assert!(write_index(docs, &site, &sink).is_empty());
+        files.into_inner().unwrap()
+    }
+
+    #[test]
+    fn the_index_does_not_depend_on_the_order_of_the_docs() {
+        let docs: Vec<SearchDoc> = (0..200)
+            .map(|i| {
+                let words = [
+                    format!("واژه{}", i % 17),
+                    format!("w{i}"),
+                    "کار".to_string(),
+                ];
+                let words: Vec<&str> = words.iter().map(String::as_str).collect();
+                doc(
+                    1000 + i,
+                    (i as i64 * 7919) % 500,
+                    ["a", "b"][i as usize % 2],
+                    &words,
+                )
+            })
+            .collect();
+        let forward: Vec<&SearchDoc> = docs.iter().collect();
+        let backward: Vec<&SearchDoc> = docs.iter().rev().collect();
+        let first = written(&forward);
+        assert_eq!(first, written(&backward));
+        assert!(first.contains_key("search/meta.json"));
+        assert!(first.contains_key("search/d/199.json"));
+        assert!(first.contains_key(&SCRIPT.path));
+        let meta: serde_json::Value = serde_json::from_slice(&first["search/meta.json"]).unwrap();
+        assert_eq!(meta["count"], 200);
+        assert_eq!(meta["years"], serde_json::json!([[1402, 0, 200]]));
+        let fragment: serde_json::Value =
+            serde_json::from_slice(&first["search/d/0.json"]).unwrap();
+        assert!(
+            fragment["url"]
+                .as_str()
+                .unwrap()
+                .starts_with("/press/news/"),
+            "links carry the base path: {fragment}"
+        );
+    }
+}
