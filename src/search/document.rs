@@ -50,11 +50,16 @@ pub struct SearchDoc {
     pub terms: Vec<(String, u8)>,
 }
 
-/// The search document of one article. `config` gives the desk's name (a searchable word);
-/// `calendar` the Jalali date in the site's time zone.
-pub fn document(article: &Article, config: &SiteConfig, calendar: &PersianCalendar) -> SearchDoc {
+/// The search document of one article, whose rendered body is `body_html`. `config` gives
+/// the desk's name (a searchable word); `calendar` the Jalali date in the site's time zone.
+pub fn document(
+    article: &Article,
+    body_html: &str,
+    config: &SiteConfig,
+    calendar: &PersianCalendar,
+) -> SearchDoc {
     let front = &article.front;
-    let body = html_text(&article.body.html);
+    let body = html_text(body_html);
     let mut weights: HashMap<String, u8> = HashMap::new();
     let mut add_field = |text: &str, weight: u8| {
         let mut seen: Vec<String> = tokenize(text);
@@ -147,7 +152,7 @@ mod tests {
             "---\ntitle: کارگران ايلام\nlead: نشست شورا\nauthor: کوثر موسوی\ndesk: provinces\ndate: 1402-07-09 10:30\nid: 1402070912\ntags: [ایمنی کار]\n---\nکارگران و کارگران در **ایلام** و ۱۹ نشست.\n",
         );
         let calendar = PersianCalendar::new(jiff::tz::TimeZone::get("Asia/Tehran").unwrap());
-        let doc = document(&a, &config, &calendar);
+        let doc = document(&a, &a.body.html, &config, &calendar);
         let weight = |w: &str| doc.terms.iter().find(|(t, _)| t == w).map(|(_, n)| *n);
         assert_eq!(weight("کارگران"), Some(TITLE + 2));
         assert_eq!(weight("ایلام"), Some(TITLE + 1), "ي in the title folds to ی");
@@ -184,7 +189,7 @@ mod tests {
             "---\ntitle: خبر\nauthor: x\ndesk: provinces\ndate: 1402-07-09\nid: 7\n---\nمتن خبر\n",
         );
         let calendar = PersianCalendar::new(jiff::tz::TimeZone::get("Asia/Tehran").unwrap());
-        let doc = document(&a, &config, &calendar);
+        let doc = document(&a, &a.body.html, &config, &calendar);
         let json = serde_json::to_string(&doc).unwrap();
         assert_eq!(serde_json::from_str::<SearchDoc>(&json).unwrap(), doc);
     }

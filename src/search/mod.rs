@@ -76,7 +76,7 @@ pub(crate) fn fingerprint(bytes: &[u8]) -> String {
 pub fn documents(site: &Site, calendar: &PersianCalendar) -> Vec<SearchDoc> {
     site.articles
         .par_iter()
-        .map(|a| document(a, &site.config, calendar))
+        .map(|a| document(a, &a.body.html, &site.config, calendar))
         .collect()
 }
 
