@@ -3,9 +3,9 @@
 #  - builds the sample site and serves it on 127.0.0.1;
 #  - headless Chromium screenshots of the home page, an article with key figures and a desk
 #    page, 375 and 1280 px wide, light and dark, into target/screenshots/;
-#  - Lighthouse 12 on the home and article pages: performance, accessibility, best practices
+#  - Lighthouse 12 on the home, article and search pages: performance, accessibility, best practices
 #    and SEO must each score at least 0.95;
-#  - axe-core on the same pages (and the desk page): no violation.
+#  - axe-core on the same pages (and the desk, search and 404 pages): no violation.
 # Installs what it needs (Debian chromium and chromium-driver, npm lighthouse@12 and
 # @axe-core/cli) on a fresh machine. Exits non-zero when a check fails.
 #
@@ -47,6 +47,8 @@ for _ in range(50):
 article_dir="$(cd "$site" && ls -d news/1402070912/*/ | head -n 1)"
 article="$base/$(python3 -c 'import sys, urllib.parse; print(urllib.parse.quote(sys.argv[1]))' "$article_dir")"
 desk="$base/desk/provinces/"
+# The search page with a query (ZWNJ and Arabic yeh on purpose), results filled in by its script.
+search="$base/search/?q=$(python3 -c 'import urllib.parse; print(urllib.parse.quote("کارگران ساختماني"))')"
 
 chrome_flags=(--headless --no-sandbox --disable-gpu --disable-quic --no-first-run
     --disable-background-networking --disable-component-update --disable-sync
@@ -89,12 +91,12 @@ for k in failed:
 sys.exit(1 if failed else 0)
 PY
 }
-for page in home article; do
-    url="$base/"; [ "$page" = article ] && url="$article"
+for page in home article search; do
+    case "$page" in home) url="$base/" ;; article) url="$article" ;; search) url="$search" ;; esac
     lighthouse_page "$page" "$url" || lighthouse_page "$page" "$url" || status=1
 done
 
-"$tools/node_modules/.bin/axe" "$base/" "$article" "$desk" \
+"$tools/node_modules/.bin/axe" "$base/" "$article" "$desk" "$search" "$base/404.html" \
     --chromedriver-path "$(command -v chromedriver)" \
     --chrome-options="headless,no-sandbox,disable-gpu" --exit || status=1
 exit $status

@@ -21,7 +21,7 @@ use crate::progress::ProgressHandle;
 use crate::publish::{self, PublishOptions};
 use crate::render::{self, Renderer};
 use crate::site::{self, Selection};
-use crate::{config, content};
+use crate::{config, content, search};
 
 pub const STATIC_DIR: &str = "static";
 pub const DEFAULT_OUT_DIR: &str = "public";
@@ -75,7 +75,8 @@ pub struct BuildReport {
     pub articles: usize,
     pub written: WriteStats,
     pub elapsed: Duration,
-    /// How long each stage took: reading, rendering, writing.
+    /// How long each stage took: reading, assembling, rendering, publishing, tokenizing
+    /// (search documents), search (the index files), writing.
     pub stages: Vec<(&'static str, Duration)>,
     /// Whether the output folder was replaced.
     pub succeeded: bool,
@@ -147,6 +148,10 @@ pub struct BuildState {
     related: Option<(Fingerprint, Vec<Vec<usize>>)>,
     /// The fingerprint of each article's listing summary, by article fingerprint.
     summaries: HashMap<Fingerprint, Fingerprint>,
+    /// Each article's search document, by article fingerprint.
+    search_docs: HashMap<Fingerprint, search::Document>,
+    /// The search index files the last build wrote.
+    search_index: Option<search::IndexRecord>,
     #[serde(skip)]
     bodies: Bodies,
 }
@@ -343,11 +348,29 @@ pub fn build_with(
         calendar: renderer.calendar.clone(),
     };
     problems.extend(publish::write_all(&site, &publish, &bodies, &out));
+    stage_done(&mut report, "publishing");
+    match search::documents(&site, &bodies, &renderer.calendar, &state.search_docs) {
+        Ok(docs) => {
+            stage_done(&mut report, "tokenizing");
+            let previous = state.search_index.take();
+            let (index_problems, record) =
+                search::write_index(&docs, &site, &out, previous.as_ref());
+            problems.extend(index_problems);
+            state.search_index = Some(record);
+            state.search_docs = site
+                .articles
+                .iter()
+                .map(|a| a.fingerprint)
+                .zip(docs)
+                .collect();
+            stage_done(&mut report, "search");
+        }
+        Err(doc_problems) => problems.extend(doc_problems),
+    }
     if let Some(e) = out.failure.into_inner().ok().flatten() {
         return Err(e);
     }
     report.diagnostics.extend(problems);
-    stage_done(&mut report, "publishing");
     if report.errors() > 0 {
         return Ok(finish(report));
     }

@@ -21,6 +21,7 @@ pub mod publish;
 pub mod render;
 pub mod sanitize;
 pub mod scaffold;
+pub mod search;
 pub mod serve;
 pub mod site;
 pub mod yaml;

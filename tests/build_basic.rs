@@ -270,7 +270,7 @@ fn two_builds_are_byte_identical_and_unchanged_files_are_not_rewritten() {
         .map(String::from)
         .collect();
     expected.sort();
-    assert_eq!(rewritten(site.path()), expected);
+    assert_eq!(rewritten_outside_search(site.path()), expected);
 
     // A new first paragraph is the summary: the listings that show the release change too.
     fs::write(
@@ -292,7 +292,30 @@ fn two_builds_are_byte_identical_and_unchanged_files_are_not_rewritten() {
         .chain(listings.map(String::from))
         .collect();
     expected.sort();
-    assert_eq!(rewritten(site.path()), expected);
+    assert_eq!(rewritten_outside_search(site.path()), expected);
+}
+
+/// Like `rewritten`, leaving out the search index, of which a changed release rewrites its
+/// own result fragment, the shards holding its words and the shard list.
+fn rewritten_outside_search(root: &std::path::Path) -> Vec<String> {
+    let (search, others): (Vec<String>, Vec<String>) = rewritten(root)
+        .into_iter()
+        .partition(|f| f.starts_with("search/"));
+    assert!(
+        search.contains(&"search/meta.json".to_string()),
+        "{search:?}"
+    );
+    assert!(
+        search.contains(&"search/d/4.json".to_string()),
+        "{search:?}"
+    );
+    assert!(
+        search.iter().all(|f| f == "search/meta.json"
+            || f == "search/d/4.json"
+            || f.starts_with("search/s/")),
+        "{search:?}"
+    );
+    others
 }
 
 /// Builds and returns the files whose inode changed (written anew), sorted.

@@ -112,7 +112,12 @@ fn nothing_is_loaded_from_another_host() {
             assert!(own || share || body_link || vocabulary, "{file}: {url}");
         }
         for tag in ["<script src=", "<iframe", "@import"] {
-            assert!(!text.contains(tag), "{file} has {tag}");
+            // The search page alone runs a script: the site's own, fingerprinted.
+            let allowed = file == "search/index.html"
+                && tag == "<script src="
+                && text.matches(tag).count() == 1
+                && text.contains("<script src=\"/press/js/search.");
+            assert!(allowed || !text.contains(tag), "{file} has {tag}");
         }
     }
     assert!(checked > 100);

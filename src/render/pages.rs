@@ -13,6 +13,7 @@ use crate::content::{Article, BodyReader};
 use crate::diagnostic::Diagnostic;
 use crate::fingerprint::{Fingerprint, FingerprintBuilder};
 use crate::links::Links;
+use crate::search;
 use crate::site::{self, ArchiveYear, Listing, Page, Site};
 
 /// How many key figures the figures page lists, newest first.
@@ -103,7 +104,7 @@ impl<'a> Pages<'a> {
             .chain(self.site.archive.iter().map(Some))
             .collect();
         let archives = years.par_iter().map(|y| self.archive(*y));
-        let singles = [Self::figures, Self::not_found];
+        let singles = [Self::figures, Self::not_found, Self::search];
         let singles = singles.par_iter().map(|page| page(self));
         articles
             .chain(listings)
@@ -324,6 +325,26 @@ impl<'a> Pages<'a> {
         ctx.insert("page", &page);
         ctx.insert("figures", &figures);
         self.write("figures.html", &file, &ctx, inputs)
+    }
+
+    /// `/search/`: the search box and results, filled in by the theme's script from the
+    /// index `crate::search` writes.
+    fn search(&self) -> PageResult {
+        let file = format!("{}index.html", search::PAGE_PATH);
+        let page = self.page("", &self.site.config.description, search::PAGE_PATH);
+        let search = search::page_context(self.site, &self.links);
+        let inputs = self
+            .inputs("search", &file)
+            .json(&page)
+            .json(&search)
+            .finish();
+        if self.out.keep(&file, inputs)? {
+            return Ok(());
+        }
+        let mut ctx = Context::new();
+        ctx.insert("page", &page);
+        ctx.insert("search", &search);
+        self.write("search.html", &file, &ctx, inputs)
     }
 
     fn not_found(&self) -> PageResult {

@@ -14,6 +14,7 @@ pub const TEMPLATES: &[(&str, &str)] = &[
     ("404.html", include_str!("../../templates/404.html")),
     ("archive.html", include_str!("../../templates/archive.html")),
     ("figures.html", include_str!("../../templates/figures.html")),
+    ("search.html", include_str!("../../templates/search.html")),
     (
         "shortlink.html",
         include_str!("../../templates/shortlink.html"),
