@@ -22,6 +22,7 @@ use crate::publish::{self, PublishOptions};
 use crate::render::{self, Renderer};
 use crate::site::{self, Selection};
 use crate::{config, content, search};
+use rayon::prelude::*;
 
 pub const STATIC_DIR: &str = "static";
 pub const DEFAULT_OUT_DIR: &str = "public";
@@ -148,10 +149,8 @@ pub struct BuildState {
     related: Option<(Fingerprint, Vec<Vec<usize>>)>,
     /// The fingerprint of each article's listing summary, by article fingerprint.
     summaries: HashMap<Fingerprint, Fingerprint>,
-    /// Each article's search document, by article fingerprint.
-    search_docs: HashMap<Fingerprint, search::Document>,
-    /// The search index files the last build wrote.
-    search_index: Option<search::IndexRecord>,
+    /// What the search index needs from earlier builds.
+    search: search::IndexState,
     #[serde(skip)]
     bodies: Bodies,
 }
@@ -179,13 +178,23 @@ impl BuildState {
     }
 
     /// Saves the state, whole or not at all.
-    pub fn write(&self, path: &Path) -> Result<()> {
-        let mut bytes = format!("{STATE_MAGIC} {}\n", env!("CARGO_PKG_VERSION")).into_bytes();
-        bytes.extend(postcard::to_stdvec(self).context("cannot encode the build state")?);
+    pub fn write(&mut self, path: &Path) -> Result<()> {
+        use std::io::Write;
         let aside = path.with_extension("state-new");
-        std::fs::write(&aside, &bytes)
+        let file = std::fs::File::create(&aside)
             .with_context(|| format!("cannot write {}", aside.display()))?;
-        std::fs::rename(&aside, path).with_context(|| format!("cannot write {}", path.display()))
+        let mut writer = std::io::BufWriter::new(file);
+        writeln!(writer, "{STATE_MAGIC} {}", env!("CARGO_PKG_VERSION"))?;
+        let writer = postcard::to_io(&*self, writer).context("cannot encode the build state")?;
+        writer
+            .into_inner()
+            .map_err(|e| e.into_error())
+            .with_context(|| format!("cannot write {}", aside.display()))?;
+        std::fs::rename(&aside, path)
+            .with_context(|| format!("cannot write {}", path.display()))?;
+        self.search
+            .save_documents()
+            .context("cannot save the search documents")
     }
 
     /// The record of the output folder's files, if it still describes `out_dir`.
@@ -216,6 +225,9 @@ pub fn build(options: &BuildOptions) -> Result<BuildReport> {
     } else {
         BuildState::read(&path)
     };
+    state
+        .search
+        .keep_documents_in(crate::output::beside(&out_dir, "search"));
     build_with(options, &mut state, Some(&path))
 }
 
@@ -280,9 +292,6 @@ pub fn build_with(
     report.diagnostics.extend(loaded.diagnostics);
     stage_done(&mut report, "reading");
     state.sources = loaded.sources;
-    for (fingerprint, body) in loaded.bodies {
-        state.bodies.offer(fingerprint, body);
-    }
     let now = options.now.unwrap_or_else(Timestamp::now);
     let static_dir = options.root.join(STATIC_DIR);
     let stylesheet = render::assets::stylesheet(&static_dir).with_context(|| {
@@ -301,6 +310,29 @@ pub fn build_with(
     let Ok(renderer) = renderer else {
         return Ok(finish(report));
     };
+    // The search documents of the releases just parsed, while their bodies are at hand;
+    // then the bodies are kept as far as memory allows.
+    let parsed: HashMap<Fingerprint, &content::Article> = loaded
+        .articles
+        .iter()
+        .map(|a| (a.fingerprint, &**a))
+        .collect();
+    let fresh: Vec<(Fingerprint, search::Document)> = loaded
+        .bodies
+        .par_iter()
+        .filter_map(|(fingerprint, body)| {
+            let article = parsed.get(fingerprint)?;
+            let doc = search::fresh_document(article, body, &config, &renderer.calendar);
+            Some((*fingerprint, doc))
+        })
+        .collect();
+    for (fingerprint, doc) in fresh {
+        state.search.add(fingerprint, doc);
+    }
+    for (fingerprint, body) in loaded.bodies {
+        state.bodies.offer(fingerprint, body);
+    }
+    stage_done(&mut report, "tokenizing");
 
     let selection = Selection {
         include_drafts: options.include_drafts,
@@ -328,7 +360,9 @@ pub fn build_with(
     let out_dir = options.out_dir();
     // A state kept in memory belongs to a private output folder (serve's) that nothing else
     // writes; a state file's folder may have been changed by hand since.
-    let staging = Staging::begin_with(&out_dir, state.outputs_for(&out_dir), state_file.is_some())?;
+    let recorded = state.outputs_for(&out_dir);
+    let had_record = !recorded.is_empty();
+    let staging = Staging::begin_with(&out_dir, recorded, state_file.is_some())?;
     let out = StagingOutput {
         staging: &staging,
         progress: options.progress.as_ref(),
@@ -349,24 +383,12 @@ pub fn build_with(
     };
     problems.extend(publish::write_all(&site, &publish, &bodies, &out));
     stage_done(&mut report, "publishing");
-    match search::documents(&site, &bodies, &renderer.calendar, &state.search_docs) {
-        Ok(docs) => {
-            stage_done(&mut report, "tokenizing");
-            let previous = state.search_index.take();
-            let (index_problems, record) =
-                search::write_index(&docs, &site, &out, previous.as_ref());
-            problems.extend(index_problems);
-            state.search_index = Some(record);
-            state.search_docs = site
-                .articles
-                .iter()
-                .map(|a| a.fingerprint)
-                .zip(docs)
-                .collect();
-            stage_done(&mut report, "search");
-        }
-        Err(doc_problems) => problems.extend(doc_problems),
-    }
+    problems.extend(
+        state
+            .search
+            .update(&site, &bodies, &renderer.calendar, &out),
+    );
+    stage_done(&mut report, "search");
     if let Some(e) = out.failure.into_inner().ok().flatten() {
         return Err(e);
     }
@@ -397,7 +419,9 @@ pub fn build_with(
             staging.write_file(rel, bytes)?;
         }
     }
-    if let Some(path) = state_file
+    let changes = staging.has_changes();
+    if changes
+        && let Some(path) = state_file
         && path.exists()
     {
         std::fs::remove_file(path).with_context(|| format!("cannot remove {}", path.display()))?;
@@ -406,7 +430,10 @@ pub fn build_with(
     report.written = committed.stats;
     state.outputs = committed.outputs;
     state.marker = marker_identity(&out_dir);
-    if let Some(path) = state_file {
+    // A build that parsed and changed nothing leaves the state as it found it.
+    if let Some(path) = state_file
+        && (changes || report.parsed > 0 || !had_record || !path.exists())
+    {
         state.write(path)?;
     }
     drop(committed.lock);

@@ -305,6 +305,21 @@ impl Staging {
         Ok(skipped)
     }
 
+    /// Whether committing would change the output folder: a file written, or one of the
+    /// previous build's files no longer made.
+    pub fn has_changes(&self) -> bool {
+        let Ok(claimed) = self.claimed.lock() else {
+            return true;
+        };
+        self.written.load(Ordering::Relaxed) > 0
+            || self
+                .previous
+                .files
+                .keys()
+                .any(|rel| !claimed.contains_key(rel))
+            || self.previous.is_empty()
+    }
+
     pub fn stats(&self) -> WriteStats {
         WriteStats {
             written: self.written.load(Ordering::Relaxed),

@@ -147,7 +147,11 @@ impl Site {
         scores.remove(&index);
         let mut ranked: Vec<(usize, (usize, bool))> = scores.into_iter().collect();
         ranked.sort_by_key(|&(i, (tags, same_desk))| (std::cmp::Reverse((tags, same_desk)), i));
-        ranked.into_iter().take(count).map(|(i, _)| i).collect()
+        // Collected afresh: collecting from `ranked` itself would keep its whole allocation
+        // for every article of the site.
+        let mut related = Vec::with_capacity(count.min(ranked.len()));
+        related.extend(ranked.into_iter().take(count).map(|(i, _)| i));
+        related
     }
 
     /// The related articles of every article, `RELATED_SHOWN` each, in article order.

@@ -30,8 +30,8 @@ fn outcome(bytes: &[u8]) -> (bool, Vec<String>) {
     )
 }
 
-/// Nothing but the sources, the output folder, its lock and its build state may be in the
-/// site folder.
+/// Nothing but the sources, the output folder, its lock and its build state (with the search
+/// documents) may be in the site folder.
 fn assert_only_output_written(root: &Path) {
     let mut names: Vec<String> = fs::read_dir(root)
         .unwrap()
@@ -45,6 +45,7 @@ fn assert_only_output_written(root: &Path) {
             "public",
             ".public.lock",
             ".public.state",
+            ".public.search",
         ]
         .contains(&n.as_str())
     });

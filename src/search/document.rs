@@ -47,7 +47,46 @@ pub struct SearchDoc {
     /// browser picks the snippet from it and marks the matches.
     pub text: String,
     /// Every folded word of the release with its weight (1..=MAX_WEIGHT), sorted by word.
-    pub terms: Vec<(String, u8)>,
+    pub terms: Terms,
+}
+
+/// Words with weights, kept in two allocations rather than one per word: a large site holds
+/// millions of them.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Terms {
+    /// The words, each followed by a newline (words never hold one).
+    words: String,
+    weights: Vec<u8>,
+}
+
+impl Terms {
+    pub fn iter(&self) -> impl Iterator<Item = (&str, u8)> {
+        self.words
+            .split_terminator('\n')
+            .zip(self.weights.iter().copied())
+    }
+
+    pub fn len(&self) -> usize {
+        self.weights.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.weights.is_empty()
+    }
+}
+
+impl<S: AsRef<str>> FromIterator<(S, u8)> for Terms {
+    fn from_iter<I: IntoIterator<Item = (S, u8)>>(pairs: I) -> Terms {
+        let mut terms = Terms::default();
+        for (word, weight) in pairs {
+            terms.words.push_str(word.as_ref());
+            terms.words.push('\n');
+            terms.weights.push(weight);
+        }
+        terms.words.shrink_to_fit();
+        terms.weights.shrink_to_fit();
+        terms
+    }
 }
 
 /// The search document of one article, whose rendered body is `body_html`. `config` gives
@@ -110,7 +149,7 @@ pub fn document(
         terms: {
             let mut terms: Vec<(String, u8)> = weights.into_iter().collect();
             terms.sort_unstable();
-            terms
+            terms.into_iter().collect()
         },
     }
 }
@@ -153,7 +192,7 @@ mod tests {
         );
         let calendar = PersianCalendar::new(jiff::tz::TimeZone::get("Asia/Tehran").unwrap());
         let doc = document(&a.article, &a.body, &config, &calendar);
-        let weight = |w: &str| doc.terms.iter().find(|(t, _)| t == w).map(|(_, n)| *n);
+        let weight = |w: &str| doc.terms.iter().find(|(t, _)| *t == w).map(|(_, n)| n);
         assert_eq!(weight("کارگران"), Some(TITLE + 2));
         assert_eq!(weight("ایلام"), Some(TITLE + 1), "ي in the title folds to ی");
         assert_eq!(weight("نشست"), Some(LEAD + 1));
@@ -167,7 +206,8 @@ mod tests {
         assert_eq!(weight("1402070912"), Some(TITLE), "the news code");
         assert_eq!(weight("19"), Some(1));
         assert_eq!(weight("و"), None);
-        assert!(doc.terms.windows(2).all(|w| w[0].0 < w[1].0));
+        let words: Vec<&str> = doc.terms.iter().map(|(w, _)| w).collect();
+        assert!(words.windows(2).all(|w| w[0] < w[1]));
         assert_eq!(doc.year, 1402);
         assert_eq!(doc.date, "۹ مهر ۱۴۰۲");
         assert!(doc.path.starts_with("news/1402070912/"));

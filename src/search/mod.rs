@@ -24,6 +24,7 @@ pub mod shards;
 pub mod tokens;
 
 use std::collections::{HashMap, HashSet};
+use std::path::PathBuf;
 use std::sync::{Arc, LazyLock, Mutex};
 
 use rayon::prelude::*;
@@ -33,7 +34,8 @@ use sha2::{Digest, Sha256};
 pub use document::{SearchDoc, document};
 pub use page::{SearchPageContext, page_context};
 
-use crate::content::BodyReader;
+use crate::config::SiteConfig;
+use crate::content::{Article, BodyReader};
 use crate::diagnostic::Diagnostic;
 use crate::fingerprint::{Fingerprint, FingerprintBuilder};
 use crate::links::Links;
@@ -99,12 +101,7 @@ pub fn documents(
                 return Ok(known.clone());
             }
             let body = bodies.body(a)?;
-            let doc = document(a, &body, &site.config, calendar);
-            let fingerprint = FingerprintBuilder::new().json(&doc).finish();
-            Ok(Document {
-                doc: Arc::new(doc),
-                fingerprint,
-            })
+            Ok(fresh_document(a, &body, &site.config, calendar))
         })
         .collect();
     let problems: Vec<Diagnostic> = results
@@ -118,12 +115,160 @@ pub fn documents(
     }
 }
 
+/// The search document of a release just parsed, from its body.
+pub fn fresh_document(
+    article: &Article,
+    body: &str,
+    site: &SiteConfig,
+    calendar: &PersianCalendar,
+) -> Document {
+    let doc = document(article, body, site, calendar);
+    let fingerprint = FingerprintBuilder::new().json(&doc).finish();
+    Document {
+        doc: Arc::new(doc),
+        fingerprint,
+    }
+}
+
 /// The index files a build wrote, each with the fingerprint it was recorded under, and the
 /// fingerprint of all the documents they were made from.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct IndexRecord {
     inputs: Fingerprint,
     files: Vec<(String, Fingerprint)>,
+}
+
+/// What the index needs from earlier builds. The documents themselves are the bulk of it
+/// (every word of every release): a build that keeps the index as it was does not need
+/// them, so `build` keeps them in a file of their own, read only when the index changes.
+#[derive(Default, Serialize, Deserialize)]
+pub struct IndexState {
+    /// Each article's document fingerprint, by article fingerprint.
+    fingerprints: HashMap<Fingerprint, Fingerprint>,
+    record: Option<IndexRecord>,
+    #[serde(skip)]
+    docs: HashMap<Fingerprint, Document>,
+    /// Where the documents are kept between builds (none for `serve`, which keeps them here).
+    #[serde(skip)]
+    docs_file: Option<PathBuf>,
+    #[serde(skip)]
+    docs_read: bool,
+    #[serde(skip)]
+    docs_changed: bool,
+}
+
+/// The first bytes of the documents file, with chapar's version.
+const DOCS_MAGIC: &str = "chapar search documents 1";
+
+impl IndexState {
+    /// Keeps the documents in `path` between builds.
+    pub fn keep_documents_in(&mut self, path: PathBuf) {
+        self.docs_file = Some(path);
+    }
+
+    /// A document made from a release parsed in this build.
+    pub fn add(&mut self, article: Fingerprint, document: Document) {
+        self.docs.insert(article, document);
+    }
+
+    fn read_documents(&mut self) {
+        if self.docs_read {
+            return;
+        }
+        self.docs_read = true;
+        let Some(bytes) = self.docs_file.as_ref().and_then(|p| std::fs::read(p).ok()) else {
+            return;
+        };
+        let header = format!("{DOCS_MAGIC} {}\n", env!("CARGO_PKG_VERSION"));
+        let stored: HashMap<Fingerprint, Document> = bytes
+            .strip_prefix(header.as_bytes())
+            .and_then(|rest| postcard::from_bytes(rest).ok())
+            .unwrap_or_default();
+        // A document depends on its article alone, so a stored one is as good as a new one.
+        for (article, doc) in stored {
+            self.docs.entry(article).or_insert(doc);
+        }
+    }
+
+    /// Saves the documents if this build changed them, whole or not at all.
+    pub fn save_documents(&mut self) -> std::io::Result<()> {
+        let Some(path) = self.docs_file.as_ref().filter(|_| self.docs_changed) else {
+            return Ok(());
+        };
+        use std::io::Write;
+        let aside = path.with_extension("new");
+        let mut writer = std::io::BufWriter::new(std::fs::File::create(&aside)?);
+        writeln!(writer, "{DOCS_MAGIC} {}", env!("CARGO_PKG_VERSION"))?;
+        let writer = postcard::to_io(&self.docs, writer).map_err(std::io::Error::other)?;
+        writer.into_inner().map_err(|e| e.into_error())?;
+        std::fs::rename(&aside, path)?;
+        self.docs_changed = false;
+        Ok(())
+    }
+
+    /// Writes the index of `site` into `out`: kept whole when no document changed, remade
+    /// otherwise (keeping each file whose bytes are unchanged).
+    pub fn update(
+        &mut self,
+        site: &Site,
+        bodies: &BodyReader,
+        calendar: &PersianCalendar,
+        out: &dyn Output,
+    ) -> Vec<Diagnostic> {
+        let known: Option<Vec<Fingerprint>> = site
+            .articles
+            .iter()
+            .map(|a| {
+                self.docs
+                    .get(&a.fingerprint)
+                    .map(|d| d.fingerprint)
+                    .or_else(|| self.fingerprints.get(&a.fingerprint).copied())
+            })
+            .collect();
+        let mut problems = Vec::new();
+        let mut kept = HashSet::new();
+        if let (Some(known), Some(record)) = (&known, &self.record)
+            && index_fingerprint(known, site) == record.inputs
+        {
+            for (path, fingerprint) in &record.files {
+                match out.keep(path, *fingerprint) {
+                    Ok(true) => {
+                        kept.insert(path.clone());
+                    }
+                    Ok(false) => {}
+                    Err(d) => problems.push(d),
+                }
+            }
+            if kept.len() == record.files.len() || !problems.is_empty() {
+                return problems;
+            }
+        }
+        self.read_documents();
+        let docs = match documents(site, bodies, calendar, &self.docs) {
+            Ok(docs) => docs,
+            Err(mut doc_problems) => {
+                problems.append(&mut doc_problems);
+                return problems;
+            }
+        };
+        let (index_problems, record) = write_index(&docs, site, out, &kept);
+        problems.extend(index_problems);
+        self.record = Some(record);
+        self.fingerprints = site
+            .articles
+            .iter()
+            .zip(&docs)
+            .map(|(a, d)| (a.fingerprint, d.fingerprint))
+            .collect();
+        self.docs = site
+            .articles
+            .iter()
+            .map(|a| a.fingerprint)
+            .zip(docs)
+            .collect();
+        self.docs_changed = true;
+        problems
+    }
 }
 
 #[derive(Serialize)]
@@ -154,53 +299,37 @@ struct Fragment<'a> {
 /// the base path), plus the search script. The result does not depend on the order of
 /// `docs` nor on thread scheduling.
 ///
-/// When the documents are those `previous` was made from, its files are kept and nothing is
-/// made. Otherwise a result file whose article and number are unchanged is kept without being
-/// made, and shards and `meta.json` are made and kept when their bytes are unchanged.
-/// Returns the problems met and the record of the files.
+/// Files in `kept` are already kept from the previous build. A result file whose article and
+/// number are unchanged is kept without being made; shards and `meta.json` are made and kept
+/// when their bytes are unchanged. Returns the problems met and the record of the files.
 pub fn write_index(
     docs: &[Document],
     site: &Site,
     out: &dyn Output,
-    previous: Option<&IndexRecord>,
+    kept: &HashSet<String>,
 ) -> (Vec<Diagnostic>, IndexRecord) {
-    let inputs = index_fingerprint(docs, site);
-    let mut problems = Vec::new();
-    let mut kept: HashSet<&str> = HashSet::new();
-    if let Some(previous) = previous.filter(|p| p.inputs == inputs) {
-        for (path, fingerprint) in &previous.files {
-            match out.keep(path, *fingerprint) {
-                Ok(true) => {
-                    kept.insert(path);
-                }
-                Ok(false) => {}
-                Err(d) => problems.push(d),
-            }
-        }
-        if kept.len() == previous.files.len() || !problems.is_empty() {
-            return (problems, previous.clone());
-        }
-    }
+    let fingerprints: Vec<Fingerprint> = docs.iter().map(|d| d.fingerprint).collect();
+    let inputs = index_fingerprint(&fingerprints, site);
     let written = Writer {
         out,
-        kept: &kept,
+        kept,
         files: Mutex::new(Vec::new()),
     };
-    problems.extend(make_index(docs, site, &written));
+    let problems = make_index(docs, site, &written);
     let mut files = written.files.into_inner().unwrap_or_default();
     files.sort();
     (problems, IndexRecord { inputs, files })
 }
 
-/// Of the documents in the site's order, the settings and the index format.
-fn index_fingerprint(docs: &[Document], site: &Site) -> Fingerprint {
+/// Of the documents' fingerprints in the site's order, the settings and the index format.
+fn index_fingerprint(docs: &[Fingerprint], site: &Site) -> Fingerprint {
     let mut f = FingerprintBuilder::new();
     f.str(env!("CARGO_PKG_VERSION"))
         .u64(u64::from(FORMAT_VERSION))
         .fingerprint(site.config.fingerprint())
         .u64(docs.len() as u64);
     for d in docs {
-        f.fingerprint(d.fingerprint);
+        f.fingerprint(*d);
     }
     f.finish()
 }
@@ -209,7 +338,7 @@ fn index_fingerprint(docs: &[Document], site: &Site) -> Fingerprint {
 struct Writer<'a> {
     out: &'a dyn Output,
     /// Files already kept from the previous build's record.
-    kept: &'a HashSet<&'a str>,
+    kept: &'a HashSet<String>,
     files: Mutex<Vec<(String, Fingerprint)>>,
 }
 
@@ -354,7 +483,7 @@ mod tests {
             path: format!("news/{id}/x/"),
             title: format!("خبر {id}"),
             text: "متن".into(),
-            terms: words.iter().map(|w| (w.to_string(), 3)).collect(),
+            terms: words.iter().map(|w| (*w, 3)).collect(),
         }
     }
 
@@ -394,7 +523,7 @@ mod tests {
                 fingerprint: FingerprintBuilder::new().json(d).finish(),
             })
             .collect();
-        let (problems, _) = write_index(&docs, &site, &files, None);
+        let (problems, _) = write_index(&docs, &site, &files, &HashSet::new());
         assert!(problems.is_empty(), "{problems:?}");
         files.0.into_inner().unwrap()
     }

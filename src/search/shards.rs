@@ -30,11 +30,11 @@ pub fn js_order(a: &str, b: &str) -> std::cmp::Ordering {
 pub fn build(docs: &[&SearchDoc], target: usize) -> Vec<Shard> {
     let mut postings: HashMap<&str, Vec<(u32, u8)>> = HashMap::new();
     for (number, doc) in docs.iter().enumerate() {
-        for (word, weight) in &doc.terms {
+        for (word, weight) in doc.terms.iter() {
             postings
-                .entry(word.as_str())
+                .entry(word)
                 .or_default()
-                .push((number as u32, *weight));
+                .push((number as u32, weight));
         }
     }
     let mut words: Vec<(&str, Vec<(u32, u8)>)> = postings.into_iter().collect();
@@ -98,7 +98,7 @@ mod tests {
             path: String::new(),
             title: String::new(),
             text: String::new(),
-            terms: terms.iter().map(|(t, w)| (t.to_string(), *w)).collect(),
+            terms: terms.iter().map(|(t, w)| (*t, *w)).collect(),
         }
     }
 
