@@ -6,7 +6,8 @@
 #
 # Builds the release binary, generates bench/corpus-N (only when missing or made by another
 # version of generate.py), then times with GNU time (a) a full build from scratch and (b) a
-# rebuild with nothing changed, and prints a markdown table. See bench/README.md.
+# rebuild with nothing changed and (c) a rebuild after one release's body was edited, and
+# prints a markdown table. See bench/README.md.
 set -euo pipefail
 
 BENCH_DIR="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
@@ -81,19 +82,25 @@ measure() {
     SUMMARY="$(tail -n 1 "$log")"
 }
 
-# Moves the corpus's output away, for a build from scratch.
+# Moves the corpus's output and build state away, for a build from scratch.
 set_aside() {
     local corpus="$1" dir
     mkdir -p "$TRASH"
-    for dir in public .public.staging; do
+    for dir in public .public.staging .public.state .public.search .public.journal; do
         if [ -e "$corpus/$dir" ]; then
             mv "$corpus/$dir" "$(mktemp -d "$TRASH/XXXXXX")/"
         fi
     done
 }
 
-# Measures corpus-$1 $REPEAT times ($3 = "full" or "rebuild") and keeps the fastest run in
-# the arrays below, keyed by "$kind $n".
+# The release the one-edit measurement changes, and its original text.
+EDIT_COUNT=0
+edited_file() {
+    find "$1/content" -name '*.md' | sort | head -n 1
+}
+
+# Measures corpus-$1 $REPEAT times ($2 = "full", "rebuild" or "edit") and keeps the fastest
+# run in the arrays below, keyed by "$kind $n".
 declare -A WALL_OF USER_OF SYS_OF RSS_OF SUMMARY_OF
 best_of() {
     local n="$1" kind="$2" corpus="$BENCH_DIR/corpus-$1" key="$2 $1"
@@ -101,7 +108,17 @@ best_of() {
         if [ "$kind" = full ]; then
             set_aside "$corpus"
         fi
+        local file=""
+        if [ "$kind" = edit ]; then
+            file="$(edited_file "$corpus")"
+            cp "$file" "$WORK/original.md"
+            EDIT_COUNT=$((EDIT_COUNT + 1))
+            printf '\nجملهٔ افزوده برای سنجش، شمارهٔ %d.\n' "$EDIT_COUNT" >>"$file"
+        fi
         measure "$corpus" "$kind build"
+        if [ -n "$file" ]; then
+            cp "$WORK/original.md" "$file"
+        fi
         if [ -z "${WALL_OF[$key]:-}" ] || awk -v a="$WALL" -v b="${WALL_OF[$key]}" 'BEGIN { exit !(a < b) }'; then
             WALL_OF[$key]="$WALL"; USER_OF[$key]="$USER_S"; SYS_OF[$key]="$SYS_S"
             RSS_OF[$key]="$RSS_KB"; SUMMARY_OF[$key]="$SUMMARY"
@@ -118,6 +135,8 @@ done
 for n in "${SIZES[@]}"; do
     echo "== corpus-$n: no-change rebuild" >&2
     best_of "$n" rebuild
+    echo "== corpus-$n: rebuild after one edited release" >&2
+    best_of "$n" edit
 done
 
 cpu="$(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo 2>/dev/null | head -n 1)"
@@ -132,20 +151,21 @@ echo
 echo "chapar $commit; $(nproc) CPUs: ${cpu:-unknown CPU}; $(uname -sr); ${fstype:-unknown} file system$fs_note"
 echo "fastest of $REPEAT run(s) each; warm page cache; peak RSS from GNU time"
 echo
-echo "| N | full build s | articles/s | full peak RSS MB | no-change rebuild s | rebuild peak RSS MB |"
-echo "|---:|---:|---:|---:|---:|---:|"
+echo "| N | full build s | articles/s | full peak RSS MB | no-change rebuild s | rebuild peak RSS MB | one-edit rebuild s | edit peak RSS MB |"
+echo "|---:|---:|---:|---:|---:|---:|---:|---:|"
 notes=()
 for n in "${SIZES[@]}"; do
     articles="$(sed -n 's/^built \([0-9]*\) articles.*/\1/p' <<<"${SUMMARY_OF[full $n]}")"
     awk -v n="$n" -v a="${articles:-$n}" -v fs="${WALL_OF[full $n]}" -v fk="${RSS_OF[full $n]}" \
-        -v rs="${WALL_OF[rebuild $n]}" -v rk="${RSS_OF[rebuild $n]}" 'BEGIN {
+        -v rs="${WALL_OF[rebuild $n]}" -v rk="${RSS_OF[rebuild $n]}" \
+        -v es="${WALL_OF[edit $n]}" -v ek="${RSS_OF[edit $n]}" 'BEGIN {
             rate = (fs > 0) ? sprintf("%.0f", a / fs) : "n/a"
-            printf "| %d | %.2f | %s | %.1f | %.2f | %.1f |\n", n, fs, rate, fk / 1024, rs, rk / 1024
+            printf "| %d | %.2f | %s | %.1f | %.2f | %.1f | %.2f | %.1f |\n", n, fs, rate, fk / 1024, rs, rk / 1024, es, ek / 1024
         }'
     if [ "$articles" != "$n" ]; then
         notes+=("WARNING: corpus-$n has $n releases but chapar built ${articles:-?} articles")
     fi
-    for kind in full rebuild; do
+    for kind in full rebuild edit; do
         notes+=("$(printf '%-7s %6s: %5ss user %5ss sys | %s' "$kind" "$n" \
             "${USER_OF[$kind $n]}" "${SYS_OF[$kind $n]}" "${SUMMARY_OF[$kind $n]}")")
     done
