@@ -96,7 +96,9 @@ set_aside() {
 # The release the one-edit measurement changes, and its original text.
 EDIT_COUNT=0
 edited_file() {
-    find "$1/content" -name '*.md' | sort | head -n 1
+    # awk reads to the end: `head` would leave `sort` writing into a closed pipe, which
+    # pipefail turns into a failure.
+    find "$1/content" -name '*.md' | sort | awk 'NR == 1'
 }
 
 # Measures corpus-$1 $REPEAT times ($2 = "full", "rebuild" or "edit") and keeps the fastest
