@@ -22,7 +22,6 @@ use crate::publish::{self, PublishOptions};
 use crate::render::{self, Renderer};
 use crate::site::{self, Selection};
 use crate::{config, content, search};
-use rayon::prelude::*;
 
 pub const STATIC_DIR: &str = "static";
 pub const DEFAULT_OUT_DIR: &str = "public";
@@ -76,8 +75,8 @@ pub struct BuildReport {
     pub articles: usize,
     pub written: WriteStats,
     pub elapsed: Duration,
-    /// How long each stage took: reading, assembling, rendering, publishing, tokenizing
-    /// (search documents), search (the index files), writing.
+    /// How long each stage took: reading (with the search documents of the releases parsed),
+    /// assembling, rendering, publishing, search (the index files), writing.
     pub stages: Vec<(&'static str, Duration)>,
     /// Whether the output folder was replaced.
     pub succeeded: bool,
@@ -285,13 +284,6 @@ pub fn build_with(
         report.stages.push((name, stage_started.elapsed()));
         stage_started = Instant::now();
     };
-    progress("reading", None);
-    let loaded = content::load(&options.root, &config, &state.sources);
-    report.files = loaded.files;
-    report.parsed = loaded.parsed;
-    report.diagnostics.extend(loaded.diagnostics);
-    stage_done(&mut report, "reading");
-    state.sources = loaded.sources;
     let now = options.now.unwrap_or_else(Timestamp::now);
     let static_dir = options.root.join(STATIC_DIR);
     let stylesheet = render::assets::stylesheet(&static_dir).with_context(|| {
@@ -304,35 +296,35 @@ pub fn build_with(
     if let Err(problems) = &renderer {
         report.diagnostics.extend(problems.iter().cloned());
     }
+
+    progress("reading", None);
+    // Each release parsed gives its search document while its body is at hand; then the body
+    // is kept as far as memory allows.
+    let fresh_docs = std::sync::Mutex::new(Vec::new());
+    let on_parsed = |article: &content::Article, body: String| {
+        if let Ok(renderer) = &renderer {
+            let doc = search::fresh_document(article, &body, &config, &renderer.calendar);
+            if let Ok(mut docs) = fresh_docs.lock() {
+                docs.push((article.fingerprint, doc));
+            }
+        }
+        state.bodies.offer(article.fingerprint, body);
+    };
+    let loaded = content::load(&options.root, &config, &state.sources, &on_parsed);
+    report.files = loaded.files;
+    report.parsed = loaded.parsed;
+    report.diagnostics.extend(loaded.diagnostics);
+    state.sources = loaded.sources;
+    for (fingerprint, doc) in fresh_docs.into_inner().unwrap_or_default() {
+        state.search.add(fingerprint, doc);
+    }
+    stage_done(&mut report, "reading");
     if report.errors() > 0 {
         return Ok(finish(report));
     }
     let Ok(renderer) = renderer else {
         return Ok(finish(report));
     };
-    // The search documents of the releases just parsed, while their bodies are at hand;
-    // then the bodies are kept as far as memory allows.
-    let parsed: HashMap<Fingerprint, &content::Article> = loaded
-        .articles
-        .iter()
-        .map(|a| (a.fingerprint, &**a))
-        .collect();
-    let fresh: Vec<(Fingerprint, search::Document)> = loaded
-        .bodies
-        .par_iter()
-        .filter_map(|(fingerprint, body)| {
-            let article = parsed.get(fingerprint)?;
-            let doc = search::fresh_document(article, body, &config, &renderer.calendar);
-            Some((*fingerprint, doc))
-        })
-        .collect();
-    for (fingerprint, doc) in fresh {
-        state.search.add(fingerprint, doc);
-    }
-    for (fingerprint, body) in loaded.bodies {
-        state.bodies.offer(fingerprint, body);
-    }
-    stage_done(&mut report, "tokenizing");
 
     let selection = Selection {
         include_drafts: options.include_drafts,

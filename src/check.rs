@@ -72,7 +72,15 @@ pub fn check(root: &Path, now: Option<Timestamp>) -> Result<CheckReport> {
             return Ok(report);
         }
     };
-    let loaded = content::load(root, &config, &content::Sources::default());
+    let bodies = content::Bodies::default();
+    let loaded = content::load(
+        root,
+        &config,
+        &content::Sources::default(),
+        &|article, body| {
+            bodies.offer(article.fingerprint, body);
+        },
+    );
     report.files = loaded.files;
     report.diagnostics.extend(loaded.diagnostics);
     let now = now.unwrap_or_else(Timestamp::now);
@@ -120,10 +128,6 @@ pub fn check(root: &Path, now: Option<Timestamp>) -> Result<CheckReport> {
         return Ok(report);
     };
     let collect = PathCollector::default();
-    let bodies = content::Bodies::default();
-    for (fingerprint, body) in loaded.bodies {
-        bodies.offer(fingerprint, body);
-    }
     let bodies = content::BodyReader {
         bodies: &bodies,
         root,

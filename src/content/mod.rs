@@ -113,15 +113,18 @@ pub struct Loaded {
     pub files: usize,
     /// Files read and parsed in this load (the others were unchanged since the last one).
     pub parsed: usize,
-    /// The bodies of the releases parsed in this load, by article fingerprint.
-    pub bodies: Vec<(Fingerprint, String)>,
     /// What to remember for the next load.
     pub sources: Sources,
 }
 
+/// Hears of each release parsed in a load, with its body's HTML, as soon as it is parsed: the
+/// load does not hold the bodies of a large site all at once.
+pub type OnParsed<'a> = dyn Fn(&Article, String) + Sync + 'a;
+
 /// Reads every `.md` file under `root/content`. Hidden files and folders (editor swap and
-/// lock files) are skipped. A file `previous` saw unchanged is taken from it, not parsed again.
-pub fn load(root: &Path, config: &SiteConfig, previous: &Sources) -> Loaded {
+/// lock files) are skipped. A file `previous` saw unchanged is taken from it, not parsed
+/// again; each file parsed is handed to `on_parsed` with its body.
+pub fn load(root: &Path, config: &SiteConfig, previous: &Sources, on_parsed: &OnParsed) -> Loaded {
     let content = root.join(CONTENT_DIR);
     let mut diagnostics = Vec::new();
     if !content.is_dir() {
@@ -161,27 +164,30 @@ pub fn load(root: &Path, config: &SiteConfig, previous: &Sources) -> Loaded {
     let parsing = Parsing::new(config);
     let mut sources = Sources::starting(&parsing);
     let previous = previous.usable_for(&parsing);
-    let results: Vec<(PathBuf, sources::Record, Option<String>)> = files
+    let results: Vec<(PathBuf, sources::Record)> = files
         .par_iter()
         .map(|path| {
             let shown = relative(root, path);
             let seen = previous.and_then(|p| p.unchanged(&shown, path));
-            let (record, body) = match seen {
-                Some(record) => (record, None),
-                None => load_file(root, &canonical_content, path, &parsing, previous),
+            let record = match seen {
+                Some(record) => record,
+                None => {
+                    let (record, body) =
+                        load_file(root, &canonical_content, path, &parsing, previous);
+                    if let (Some(body), Some(article)) = (body, &record.article) {
+                        on_parsed(article, body);
+                    }
+                    record
+                }
             };
-            (shown, record, body)
+            (shown, record)
         })
         .collect();
     let mut articles = Vec::with_capacity(results.len());
-    let mut bodies = Vec::new();
     let mut parsed = 0;
-    for (shown, record, body) in results {
+    for (shown, record) in results {
         articles.extend(record.article.clone());
         diagnostics.extend(record.diagnostics.iter().cloned());
-        if let (Some(body), Some(article)) = (body, &record.article) {
-            bodies.push((article.fingerprint, body));
-        }
         parsed += usize::from(record.parsed_now);
         sources.insert(shown, record);
     }
@@ -191,7 +197,6 @@ pub fn load(root: &Path, config: &SiteConfig, previous: &Sources) -> Loaded {
         diagnostics,
         files: files.len(),
         parsed,
-        bodies,
         sources,
     }
 }
