@@ -10,7 +10,11 @@ use anyhow::{Context, Result};
 use notify::{EventKind, RecursiveMode};
 use notify_debouncer_full::{DebounceEventResult, new_debouncer};
 
-/// Changes to the sources arrive on the receiver, one message per debounced burst.
+/// The folders of a site's sources, watched with all they hold.
+const SOURCE_FOLDERS: [&str; 3] = ["content", "templates", "static"];
+
+/// Changes to the sources arrive on the receiver, one message per debounced burst. A source
+/// folder created while the server runs is watched from the next start.
 pub fn watch(root: &Path) -> Result<Receiver<()>> {
     let (tx, rx) = mpsc::channel();
     let root_for_filter = root.canonicalize().unwrap_or_else(|_| root.to_path_buf());
@@ -30,9 +34,26 @@ pub fn watch(root: &Path) -> Result<Receiver<()>> {
     )
     .context("cannot start watching files")?;
     let root = root.canonicalize().unwrap_or_else(|_| root.to_path_buf());
+    // The site folder itself only for `site.yaml` (and the source folders appearing); the
+    // source folders with everything in them. Never the whole tree: a site folder may also
+    // hold the output, a `target/` or large benchmark corpora, and watching those exhausts
+    // the system's watches.
     debouncer
-        .watch(&root, RecursiveMode::Recursive)
+        .watch(&root, RecursiveMode::NonRecursive)
         .with_context(|| format!("cannot watch {}", root.display()))?;
+    for folder in SOURCE_FOLDERS {
+        let path = root.join(folder);
+        if path.is_dir() {
+            debouncer
+                .watch(&path, RecursiveMode::Recursive)
+                .with_context(|| {
+                    format!(
+                        "cannot watch {}; if the system's limit of watched folders was reached, raise it (Linux: sysctl fs.inotify.max_user_watches)",
+                        path.display()
+                    )
+                })?;
+        }
+    }
     // The watcher lives as long as the program.
     std::mem::forget(debouncer);
     Ok(rx)
@@ -61,8 +82,7 @@ pub fn is_source(root: &Path, path: &Path) -> bool {
         || name.ends_with(".tmp")
         || name.ends_with(".chapar-fix")
         || name == "4913";
-    let under_source =
-        first == "site.yaml" || ["content", "templates", "static"].contains(&first.as_str());
+    let under_source = first == "site.yaml" || SOURCE_FOLDERS.contains(&first.as_str());
     under_source
         && !scratch
         && !rel
