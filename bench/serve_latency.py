@@ -2,7 +2,7 @@
 """Save-to-reload latency of `chapar serve`: the time from writing a changed release to the
 reload event reaching the browser's event stream.
 
-    python3 bench/serve_latency.py SITE_ROOT [--edits 5]
+    python3 bench/serve_latency.py SITE_ROOT [--edits 5] [--pause 1.5]
 
 Starts `target/release/chapar serve --port 0` on SITE_ROOT, opens the event stream, then
 edits one release (appending a sentence to its body, then restoring it) EDITS times and
@@ -42,6 +42,9 @@ def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("root", type=pathlib.Path)
     parser.add_argument("--edits", type=int, default=5)
+    parser.add_argument("--pause", type=float, default=1.5,
+                        help="seconds between edits: after the reload, serve still brings the "
+                             "whole-site files (search index, open data) up to date")
     args = parser.parse_args()
     binary = REPO / "target" / "release" / "chapar"
     subprocess.run(["cargo", "build", "--release", "--quiet"], cwd=REPO, check=True)
@@ -61,7 +64,7 @@ def main():
             target.write_text(text, encoding="utf-8")
             wait_reload(sock)
             latencies.append((time.perf_counter() - started) * 1000)
-            time.sleep(0.3)
+            time.sleep(args.pause)
         print(f"{len(releases)} releases; edited {target.relative_to(args.root)}")
         print("save-to-reload ms: " + ", ".join(f"{x:.0f}" for x in latencies))
         print(f"median {statistics.median(latencies):.0f} ms")

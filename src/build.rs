@@ -16,7 +16,7 @@ use serde::{Deserialize, Serialize};
 use crate::content::{Bodies, BodyReader, Sources};
 use crate::diagnostic::{self, Diagnostic};
 use crate::fingerprint::Fingerprint;
-use crate::output::{Outputs, Staging, WriteStats};
+use crate::output::{OutputLock, Outputs, Staging, WriteStats};
 use crate::progress::ProgressHandle;
 use crate::publish::{self, PublishOptions};
 use crate::render::{self, Renderer};
@@ -41,6 +41,10 @@ pub struct BuildOptions {
     pub force: bool,
     /// Hears how the build is going (for a progress bar).
     pub progress: Option<ProgressHandle>,
+    /// Keep the previous build's files made from the whole site (sitemaps, open data,
+    /// redirects, the search index) as they are: `serve` shows an edited page at once, then
+    /// builds again without this to bring them up to date.
+    pub defer_whole_site: bool,
 }
 
 impl BuildOptions {
@@ -53,6 +57,7 @@ impl BuildOptions {
             now: None,
             force: false,
             progress: None,
+            defer_whole_site: false,
         }
     }
 
@@ -154,9 +159,10 @@ pub struct BuildState {
     bodies: Bodies,
 }
 
-/// The first bytes of the state file, with chapar's version: a state file of another version
-/// is not read.
-const STATE_MAGIC: &str = "chapar build state 1";
+/// The first bytes of the state file, with the fingerprint of chapar itself: a state file
+/// another build of chapar wrote is not read. The format is not self-describing, so the number goes up whenever the shape
+/// of `BuildState` (or of anything in it) changes.
+const STATE_MAGIC: &str = "chapar build state 2";
 
 impl BuildState {
     /// The state file of a build into `out_dir`: `.public.state` beside `public/`.
@@ -169,7 +175,7 @@ impl BuildState {
         let Ok(bytes) = std::fs::read(path) else {
             return BuildState::default();
         };
-        let header = format!("{STATE_MAGIC} {}\n", env!("CARGO_PKG_VERSION"));
+        let header = format!("{STATE_MAGIC} {:032x}\n", crate::fingerprint::tool().0);
         bytes
             .strip_prefix(header.as_bytes())
             .and_then(|rest| postcard::from_bytes(rest).ok())
@@ -183,7 +189,11 @@ impl BuildState {
         let file = std::fs::File::create(&aside)
             .with_context(|| format!("cannot write {}", aside.display()))?;
         let mut writer = std::io::BufWriter::new(file);
-        writeln!(writer, "{STATE_MAGIC} {}", env!("CARGO_PKG_VERSION"))?;
+        writeln!(
+            writer,
+            "{STATE_MAGIC} {:032x}",
+            crate::fingerprint::tool().0
+        )?;
         let writer = postcard::to_io(&*self, writer).context("cannot encode the build state")?;
         writer
             .into_inner()
@@ -218,6 +228,13 @@ fn marker_identity(out_dir: &Path) -> Option<(u64, u64)> {
 /// say); everything an editor can fix comes back as diagnostics in the report.
 pub fn build(options: &BuildOptions) -> Result<BuildReport> {
     let out_dir = options.out_dir();
+    // The lock first: another build must not change the folder between this one reading the
+    // state and using it. (A refused folder is not touched, not even for its lock: the build
+    // reports the refusal.)
+    let lock = match crate::output::refuse_output(&options.root, &out_dir, options.force) {
+        None => Some(OutputLock::take(&out_dir)?),
+        Some(_) => None,
+    };
     let path = BuildState::path(&out_dir);
     let mut state = if options.force {
         BuildState::default()
@@ -227,7 +244,7 @@ pub fn build(options: &BuildOptions) -> Result<BuildReport> {
     state
         .search
         .keep_documents_in(crate::output::beside(&out_dir, "search"));
-    build_with(options, &mut state, Some(&path))
+    build_locked(options, &mut state, Some(&path), lock)
 }
 
 /// Builds the site from `state` and updates it. With `state_file`, the state is also saved
@@ -237,6 +254,16 @@ pub fn build_with(
     options: &BuildOptions,
     state: &mut BuildState,
     state_file: Option<&Path>,
+) -> Result<BuildReport> {
+    build_locked(options, state, state_file, None)
+}
+
+/// `build_with`, under `lock` when the caller took it already.
+fn build_locked(
+    options: &BuildOptions,
+    state: &mut BuildState,
+    state_file: Option<&Path>,
+    lock: Option<OutputLock>,
 ) -> Result<BuildReport> {
     let started = Instant::now();
     let mut report = BuildReport::default();
@@ -313,6 +340,7 @@ pub fn build_with(
     let loaded = content::load(&options.root, &config, &state.sources, &on_parsed);
     report.files = loaded.files;
     report.parsed = loaded.parsed;
+    let sources_changed = loaded.parsed + loaded.restamped > 0;
     report.diagnostics.extend(loaded.diagnostics);
     state.sources = loaded.sources;
     for (fingerprint, doc) in fresh_docs.into_inner().unwrap_or_default() {
@@ -354,7 +382,7 @@ pub fn build_with(
     // writes; a state file's folder may have been changed by hand since.
     let recorded = state.outputs_for(&out_dir);
     let had_record = !recorded.is_empty();
-    let staging = Staging::begin_with(&out_dir, recorded, state_file.is_some())?;
+    let staging = Staging::begin_with(&out_dir, recorded, state_file.is_some(), lock)?;
     let out = StagingOutput {
         staging: &staging,
         progress: options.progress.as_ref(),
@@ -372,14 +400,21 @@ pub fn build_with(
         now,
         own_robots_txt: static_dir.join("robots.txt").is_file(),
         calendar: renderer.calendar.clone(),
+        defer_whole_site: options.defer_whole_site,
     };
     problems.extend(publish::write_all(&site, &publish, &bodies, &out));
     stage_done(&mut report, "publishing");
-    problems.extend(
-        state
-            .search
-            .update(&site, &bodies, &renderer.calendar, &out),
-    );
+    if options.defer_whole_site {
+        staging.keep_previous(|path| {
+            publish::is_whole_site_file(path) || search::is_index_file(path)
+        })?;
+    } else {
+        problems.extend(
+            state
+                .search
+                .update(&site, &bodies, &renderer.calendar, &out),
+        );
+    }
     stage_done(&mut report, "search");
     if let Some(e) = out.failure.into_inner().ok().flatten() {
         return Err(e);
@@ -424,7 +459,7 @@ pub fn build_with(
     state.marker = marker_identity(&out_dir);
     // A build that parsed and changed nothing leaves the state as it found it.
     if let Some(path) = state_file
-        && (changes || report.parsed > 0 || !had_record || !path.exists())
+        && (changes || sources_changed || state.search.changed() || !had_record || !path.exists())
     {
         state.write(path)?;
     }

@@ -145,6 +145,7 @@ pub fn check(root: &Path, now: Option<Timestamp>) -> Result<CheckReport> {
         now,
         own_robots_txt: false,
         calendar: renderer.calendar.clone(),
+        defer_whole_site: false,
     };
     report
         .diagnostics

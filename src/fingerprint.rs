@@ -16,6 +16,26 @@ impl Fingerprint {
     }
 }
 
+/// Of chapar itself: its version and its executable's size and modification time. Part of
+/// every fingerprint, so a new build of chapar (even of the same version, while it is being
+/// developed) never keeps a page an older one made, nor reads an older one's state.
+pub fn tool() -> Fingerprint {
+    static TOOL: std::sync::LazyLock<Fingerprint> = std::sync::LazyLock::new(|| {
+        let exe = std::env::current_exe().and_then(std::fs::metadata).ok();
+        let modified = exe
+            .as_ref()
+            .and_then(|m| m.modified().ok())
+            .and_then(|t| t.duration_since(std::time::UNIX_EPOCH).ok())
+            .map_or(0, |d| d.as_nanos() as u64);
+        FingerprintBuilder::new()
+            .str(env!("CARGO_PKG_VERSION"))
+            .u64(exe.map_or(0, |m| m.len()))
+            .u64(modified)
+            .finish()
+    });
+    *TOOL
+}
+
 /// Builds a fingerprint from parts. Each part is written with its length, so `("ab", "c")` and
 /// `("a", "bc")` differ.
 #[derive(Default, Clone)]

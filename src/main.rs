@@ -136,6 +136,7 @@ fn main() -> ExitCode {
                 now: None,
                 force,
                 progress: (!quiet && std::io::stderr().is_terminal()).then(Bar::handle),
+                defer_whole_site: false,
             };
             chapar::build(&options).map(|report| {
                 print_diagnostics(&report.diagnostics, quiet);

@@ -54,7 +54,7 @@ impl Outputs {
 
 pub struct Staging {
     /// Held while the build runs: one build writes an output folder at a time.
-    lock: Option<fs::File>,
+    lock: Option<OutputLock>,
     out_dir: PathBuf,
     staging: PathBuf,
     journal: PathBuf,
@@ -73,6 +73,7 @@ pub struct Staging {
     made_dirs: Mutex<HashSet<PathBuf>>,
     written: AtomicUsize,
     unchanged: AtomicUsize,
+    made: AtomicUsize,
     committed: bool,
 }
 
@@ -92,6 +93,9 @@ pub struct WriteStats {
     pub unchanged: usize,
     /// Files of the previous build that the new one no longer has.
     pub removed: usize,
+    /// Files made by this build (rendered or generated, whether their bytes changed or not);
+    /// the others were kept without being made.
+    pub made: usize,
 }
 
 /// A build in place: what it wrote, the record of the new output folder, and the lock, which
@@ -99,7 +103,7 @@ pub struct WriteStats {
 pub struct Committed {
     pub stats: WriteStats,
     pub outputs: Outputs,
-    pub lock: fs::File,
+    pub lock: OutputLock,
 }
 
 /// A hidden file or folder beside the output folder: `.public.<what>` for `public/`.
@@ -124,15 +128,16 @@ struct Journal {
     removals: Vec<String>,
 }
 
-impl Staging {
-    /// Starts a build into `out_dir`, whose files `previous` describes (empty when unknown).
-    /// Finishes an update a killed build left halfway, and clears what it left otherwise.
-    pub fn begin(out_dir: &Path, previous: Outputs) -> Result<Staging> {
-        Staging::begin_with(out_dir, previous, true)
-    }
+/// The right to write an output folder: one build at a time. Held from before the build reads
+/// what the previous build left until it has saved what it leaves for the next.
+pub struct OutputLock {
+    /// The lock lasts as long as the file is open.
+    _file: fs::File,
+}
 
-    /// As `begin`; with `verify` false, recorded files are trusted to be there unchanged.
-    pub fn begin_with(out_dir: &Path, previous: Outputs, verify: bool) -> Result<Staging> {
+impl OutputLock {
+    /// Takes the lock of `out_dir`, or says which build holds it.
+    pub fn take(out_dir: &Path) -> Result<OutputLock> {
         if out_dir.file_name().is_none() {
             bail!("the output folder {} has no name", out_dir.display());
         }
@@ -141,7 +146,31 @@ impl Staging {
             fs::create_dir_all(parent)
                 .with_context(|| format!("cannot create {}", parent.display()))?;
         }
-        let lock = lock(&lock_path, out_dir)?;
+        Ok(OutputLock {
+            _file: lock(&lock_path, out_dir)?,
+        })
+    }
+}
+
+impl Staging {
+    /// Starts a build into `out_dir`, whose files `previous` describes (empty when unknown).
+    /// Finishes an update a killed build left halfway, and clears what it left otherwise.
+    pub fn begin(out_dir: &Path, previous: Outputs) -> Result<Staging> {
+        Staging::begin_with(out_dir, previous, true, None)
+    }
+
+    /// As `begin`, under `lock` if the caller holds it already; with `verify` false, recorded
+    /// files are trusted to be there unchanged.
+    pub fn begin_with(
+        out_dir: &Path,
+        previous: Outputs,
+        verify: bool,
+        lock: Option<OutputLock>,
+    ) -> Result<Staging> {
+        let lock = match lock {
+            Some(lock) => lock,
+            None => OutputLock::take(out_dir)?,
+        };
         let staging = beside(out_dir, "staging");
         let journal = beside(out_dir, "journal");
         if journal.exists() {
@@ -169,6 +198,7 @@ impl Staging {
             made_dirs: Mutex::new(HashSet::new()),
             written: AtomicUsize::new(0),
             unchanged: AtomicUsize::new(0),
+            made: AtomicUsize::new(0),
             committed: false,
         };
         staging.write_file(MARKER, MARKER_TEXT.as_bytes())?;
@@ -225,6 +255,28 @@ impl Staging {
         Ok(true)
     }
 
+    /// Keeps every file of the previous build whose path `which` accepts, as it is, whatever
+    /// it would be made from now (see `BuildOptions::defer_whole_site`).
+    pub fn keep_previous(&self, which: impl Fn(&str) -> bool) -> Result<()> {
+        let Some(site) = &self.previous_site else {
+            return Ok(());
+        };
+        for (rel, &(fingerprint, len)) in &self.previous.files {
+            let present = !self.verify || site.join(rel).is_file();
+            if which(rel) && present {
+                self.claim(
+                    rel,
+                    Claim {
+                        fingerprint,
+                        len,
+                        staged: false,
+                    },
+                )?;
+            }
+        }
+        Ok(())
+    }
+
     /// Writes one file at `rel` (a `/`-separated path inside the output folder), made from
     /// inputs with `fingerprint`. Bytes equal to the previous build's file are not written.
     pub fn write(&self, rel: &str, bytes: &[u8], fingerprint: Fingerprint) -> Result<()> {
@@ -241,6 +293,7 @@ impl Staging {
                 staged: !same,
             },
         )?;
+        self.made.fetch_add(1, Ordering::Relaxed);
         if same {
             return Ok(());
         }
@@ -325,6 +378,7 @@ impl Staging {
             written: self.written.load(Ordering::Relaxed),
             unchanged: self.unchanged.load(Ordering::Relaxed),
             removed: 0,
+            made: self.made.load(Ordering::Relaxed),
         }
     }
 
@@ -358,6 +412,9 @@ impl Staging {
             moves.sort();
             let journal = Journal { moves, removals };
             write_journal(&self.journal, &journal)?;
+            // From here the journal is the build's: if applying it fails, the next build
+            // finishes it from the staging folder, which must stay.
+            self.committed = true;
             apply_journal(&journal, &self.staging, &self.out_dir)?;
             fs::remove_file(&self.journal)
                 .with_context(|| format!("cannot remove {}", self.journal.display()))?;
@@ -435,9 +492,11 @@ fn write_journal(path: &Path, journal: &Journal) -> Result<()> {
     fs::rename(&aside, path).with_context(|| format!("cannot write {}", path.display()))
 }
 
-/// Moves and deletes what the journal says. Each step can be repeated: a file already moved
-/// is no longer in the staging folder, a file already deleted is gone.
+/// Deletes and moves what the journal says. Each step can be repeated: a file already deleted
+/// is gone, a file already moved is no longer in the staging folder. Deletions go first, so a
+/// file replaced by a folder of the same name (or a folder by a file) makes way for it.
 fn apply_journal(journal: &Journal, staging: &Path, out_dir: &Path) -> Result<()> {
+    remove_files(&journal.removals, out_dir)?;
     let mut made: HashSet<PathBuf> = HashSet::new();
     for rel in &journal.moves {
         let target = out_dir.join(rel);
@@ -453,7 +512,12 @@ fn apply_journal(journal: &Journal, staging: &Path, out_dir: &Path) -> Result<()
             _ => {}
         }
     }
-    for rel in &journal.removals {
+    Ok(())
+}
+
+/// Deletes files from the output folder, and the folders that leaves empty.
+fn remove_files(removals: &[String], out_dir: &Path) -> Result<()> {
+    for rel in removals {
         let target = out_dir.join(rel);
         match fs::remove_file(&target) {
             Err(e) if e.kind() != io::ErrorKind::NotFound => {
@@ -475,14 +539,16 @@ fn apply_journal(journal: &Journal, staging: &Path, out_dir: &Path) -> Result<()
 
 /// Finishes the update a killed build left halfway.
 fn finish_journal(journal: &Path, staging: &Path, out_dir: &Path) -> Result<()> {
-    let bytes = fs::read(journal).with_context(|| format!("cannot read {}", journal.display()))?;
-    let steps: Journal = serde_json::from_slice(&bytes).with_context(|| {
+    let recover = || {
         format!(
-            "{} is damaged; delete it and build again",
-            journal.display()
+            "cannot finish the update an earlier build left in {}; delete it, {} and the build state beside the output folder, then build again",
+            journal.display(),
+            staging.display(),
         )
-    })?;
-    apply_journal(&steps, staging, out_dir)?;
+    };
+    let bytes = fs::read(journal).with_context(recover)?;
+    let steps: Journal = serde_json::from_slice(&bytes).with_context(recover)?;
+    apply_journal(&steps, staging, out_dir).with_context(recover)?;
     fs::remove_file(journal).with_context(|| format!("cannot remove {}", journal.display()))
 }
 
@@ -723,7 +789,8 @@ mod tests {
             WriteStats {
                 written: 3,
                 unchanged: 0,
-                removed: 0
+                removed: 0,
+                made: 3
             },
             "two pages and the marker"
         );
@@ -744,7 +811,8 @@ mod tests {
             WriteStats {
                 written: 1,
                 unchanged: 2,
-                removed: 0
+                removed: 0,
+                made: 3
             }
         );
         assert_eq!(fs::read(out.join("b.html")).unwrap(), b"TWO");
@@ -793,7 +861,8 @@ mod tests {
             WriteStats {
                 written: 2,
                 unchanged: 2,
-                removed: 1
+                removed: 1,
+                made: 2
             }
         );
         assert_eq!(inode(&out), folder, "updated in place, not swapped");
@@ -809,6 +878,44 @@ mod tests {
         drop(committed.lock);
         let third = Staging::begin(&out, committed.outputs).unwrap();
         assert!(!third.keep_if_unchanged("a.html", fp(1)).unwrap());
+    }
+
+    #[test]
+    fn a_file_and_a_folder_of_the_same_name_trade_places_in_place() {
+        let dir = tempfile::tempdir().unwrap();
+        let out = dir.path().join("public");
+        let first = Staging::begin(&out, Outputs::default()).unwrap();
+        for n in 0..40 {
+            first
+                .write(&format!("page-{n}.html"), b"x", fp(100))
+                .unwrap();
+        }
+        first.write("kit", b"a file", fp(1)).unwrap();
+        first
+            .write("folder/index.html", b"in a folder", fp(2))
+            .unwrap();
+        let record = first.commit().unwrap().outputs;
+
+        let second = Staging::begin(&out, record).unwrap();
+        for n in 0..40 {
+            assert!(
+                second
+                    .keep_if_unchanged(&format!("page-{n}.html"), fp(100))
+                    .unwrap()
+            );
+        }
+        second
+            .write("kit/index.html", b"now a folder", fp(3))
+            .unwrap();
+        second.write("folder", b"now a file", fp(4)).unwrap();
+        let folder = inode(&out);
+        second.commit().unwrap();
+        assert_eq!(inode(&out), folder, "updated in place");
+        assert_eq!(
+            fs::read(out.join("kit/index.html")).unwrap(),
+            b"now a folder"
+        );
+        assert_eq!(fs::read(out.join("folder")).unwrap(), b"now a file");
     }
 
     #[test]

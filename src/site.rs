@@ -131,9 +131,8 @@ impl Site {
         const CANDIDATES_PER_LIST: usize = 300;
         let article = &self.articles[index];
         let mut scores: BTreeMap<usize, (usize, bool)> = BTreeMap::new();
-        for tag in &article.front.tags {
-            let path = tag_path(tag);
-            if let Ok(t) = self.tags.binary_search_by(|l| l.path.cmp(&path)) {
+        for path in &article.tag_paths {
+            if let Ok(t) = self.tags.binary_search_by(|l| l.path.cmp(path)) {
                 for &i in self.tags[t].articles.iter().take(CANDIDATES_PER_LIST) {
                     scores.entry(i).or_default().0 += 1;
                 }
@@ -254,8 +253,12 @@ pub fn assemble(config: SiteConfig, mut articles: Vec<Arc<Article>>, selection: 
                 .collect(),
         })
         .collect();
-    let authors = group_by_slug(&articles, ListingKind::Author, |a| &a.front.authors);
-    let tags = group_by_slug(&articles, ListingKind::Tag, |a| &a.front.tags);
+    let authors = group_by_slug(&articles, ListingKind::Author, |a| {
+        (&a.front.authors, &a.author_paths)
+    });
+    let tags = group_by_slug(&articles, ListingKind::Tag, |a| {
+        (&a.front.tags, &a.tag_paths)
+    });
     let archive = archive(
         &articles,
         &PersianCalendar::at(config.timezone.clone(), selection.now),
@@ -312,19 +315,16 @@ fn archive(articles: &[Arc<Article>], calendar: &PersianCalendar) -> Vec<Archive
 fn group_by_slug(
     articles: &[Arc<Article>],
     kind: ListingKind,
-    names: impl Fn(&Article) -> &Vec<String>,
+    names: impl Fn(&Article) -> (&[String], &[String]),
 ) -> Vec<Listing> {
-    let mut groups: BTreeMap<String, Listing> = BTreeMap::new();
+    let mut groups: BTreeMap<&str, Listing> = BTreeMap::new();
     for (i, article) in articles.iter().enumerate() {
-        for name in names(article) {
-            let path = match kind {
-                ListingKind::Author => author_path(name),
-                _ => tag_path(name),
-            };
-            let listing = groups.entry(path.clone()).or_insert_with(|| Listing {
+        let (names, paths) = names(article);
+        for (name, path) in names.iter().zip(paths) {
+            let listing = groups.entry(path).or_insert_with(|| Listing {
                 kind,
                 name: name.clone(),
-                path,
+                path: path.clone(),
                 description: String::new(),
                 articles: Vec::new(),
             });

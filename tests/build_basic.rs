@@ -355,6 +355,7 @@ fn out_and_base_url_options() {
         now: Some(now()),
         force: false,
         progress: None,
+        defer_whole_site: false,
     };
     let report = chapar::build(&options).unwrap();
     assert!(report.succeeded);

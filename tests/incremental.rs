@@ -247,7 +247,21 @@ fn snapshot(dir: &Path) -> BTreeMap<String, Vec<u8>> {
 }
 
 fn assert_same_site(incremental: &Path, clean: &Path, context: &str) {
-    let (got, want) = (snapshot(incremental), snapshot(clean));
+    assert_same_files(incremental, clean, context, |_| true);
+}
+
+/// As `assert_same_site`, for the files `compared` accepts.
+fn assert_same_files(
+    incremental: &Path,
+    clean: &Path,
+    context: &str,
+    compared: impl Fn(&str) -> bool,
+) {
+    let only = |mut files: BTreeMap<String, Vec<u8>>| {
+        files.retain(|path, _| compared(path));
+        files
+    };
+    let (got, want) = (only(snapshot(incremental)), only(snapshot(clean)));
     let missing: Vec<&String> = want.keys().filter(|k| !got.contains_key(*k)).collect();
     let extra: Vec<&String> = got.keys().filter(|k| !want.contains_key(*k)).collect();
     let differ: Vec<&String> = want
@@ -284,9 +298,13 @@ fn random_edits_give_the_same_site_as_clean_builds() {
 
     let no_change = build(&options(site.path(), &out)).unwrap();
     assert_eq!(
-        (no_change.parsed, no_change.written.written),
-        (0, 0),
-        "a rebuild with nothing changed parses and writes nothing"
+        (
+            no_change.parsed,
+            no_change.written.made,
+            no_change.written.written
+        ),
+        (0, 0, 0),
+        "a rebuild with nothing changed parses, makes and writes nothing"
     );
 
     for round in 0..ROUNDS {
@@ -300,11 +318,29 @@ fn random_edits_give_the_same_site_as_clean_builds() {
                 "{context}: only the edited file is parsed"
             );
         }
-        let in_memory = build_with(&options(site.path(), &memory_out), &mut memory, None).unwrap();
-        assert!(in_memory.succeeded);
+        // As `serve` does: the pages first, the files made from the whole site right after.
+        let pages_first = BuildOptions {
+            defer_whole_site: true,
+            ..options(site.path(), &memory_out)
+        };
+        assert!(
+            build_with(&pages_first, &mut memory, None)
+                .unwrap()
+                .succeeded
+        );
         let (clean, clean_report) = clean_build(site.path());
         assert!(clean_report.succeeded);
         let clean_out = clean.path().join("public");
+        assert_same_files(
+            &memory_out,
+            &clean_out,
+            &format!("{context}, pages first"),
+            |path| {
+                !chapar::publish::is_whole_site_file(path) && !chapar::search::is_index_file(path)
+            },
+        );
+        let in_memory = build_with(&options(site.path(), &memory_out), &mut memory, None).unwrap();
+        assert!(in_memory.succeeded);
         assert_same_site(&out, &clean_out, &format!("{context}, state file"));
         assert_same_site(
             &memory_out,

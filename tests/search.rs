@@ -142,6 +142,7 @@ fn built_sample(base_url: Option<&str>) -> tempfile::TempDir {
         now: Some(common::now()),
         force: false,
         progress: None,
+        defer_whole_site: false,
     };
     let report = chapar::build(&options).unwrap();
     assert!(report.succeeded, "{:?}", report.diagnostics);

@@ -39,6 +39,10 @@ pub struct Article {
     pub front: FrontMatter,
     /// The URL slug: from `slug:` or the title, never empty.
     pub slug: String,
+    /// The folders of the author and tag listings, one per name in `front` (made once here:
+    /// every build groups the site by them).
+    pub author_paths: Vec<String>,
+    pub tag_paths: Vec<String>,
     /// The body's first paragraph as plain text: the summary when the front matter has no lead.
     pub first_paragraph: String,
     pub word_count: usize,
@@ -85,7 +89,7 @@ impl<'a> Parsing<'a> {
     pub fn new(config: &'a SiteConfig) -> Self {
         let sanitizer = (!config.allow_raw_html).then(|| Sanitizer::new(&config.iframe_hosts));
         let settings = FingerprintBuilder::new()
-            .str(env!("CARGO_PKG_VERSION"))
+            .fingerprint(crate::fingerprint::tool())
             .fingerprint(config.fingerprint())
             .finish();
         Parsing {
@@ -113,6 +117,9 @@ pub struct Loaded {
     pub files: usize,
     /// Files read and parsed in this load (the others were unchanged since the last one).
     pub parsed: usize,
+    /// Files read and found unchanged in their bytes, though not in their time (touched,
+    /// checked out again): their new times are worth remembering.
+    pub restamped: usize,
     /// What to remember for the next load.
     pub sources: Sources,
 }
@@ -184,11 +191,12 @@ pub fn load(root: &Path, config: &SiteConfig, previous: &Sources, on_parsed: &On
         })
         .collect();
     let mut articles = Vec::with_capacity(results.len());
-    let mut parsed = 0;
+    let (mut parsed, mut restamped) = (0, 0);
     for (shown, record) in results {
         articles.extend(record.article.clone());
         diagnostics.extend(record.diagnostics.iter().cloned());
         parsed += usize::from(record.parsed_now);
+        restamped += usize::from(record.restamped);
         sources.insert(shown, record);
     }
     diagnostics.extend(duplicates(&articles));
@@ -197,6 +205,7 @@ pub fn load(root: &Path, config: &SiteConfig, previous: &Sources, on_parsed: &On
         diagnostics,
         files: files.len(),
         parsed,
+        restamped,
         sources,
     }
 }
@@ -401,6 +410,16 @@ fn parse_with(
         slug_line: source.locate(&[Seg::Key(slug_key)]).0,
         source: shown,
         slug,
+        author_paths: front
+            .authors
+            .iter()
+            .map(|a| crate::site::author_path(a))
+            .collect(),
+        tag_paths: front
+            .tags
+            .iter()
+            .map(|t| crate::site::tag_path(t))
+            .collect(),
         first_paragraph: body.first_paragraph,
         word_count: body.word_count,
         fingerprint,

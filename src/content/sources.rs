@@ -62,6 +62,9 @@ pub struct Record {
     /// Whether this load parsed the file (rather than taking the record from the last one).
     #[serde(skip)]
     pub parsed_now: bool,
+    /// Whether this load read the file and found its bytes unchanged under a new time.
+    #[serde(skip)]
+    pub restamped: bool,
 }
 
 impl Record {
@@ -72,6 +75,7 @@ impl Record {
             article: None,
             diagnostics: vec![problem],
             parsed_now: true,
+            restamped: false,
         }
     }
 
@@ -87,12 +91,14 @@ impl Record {
             article,
             diagnostics,
             parsed_now: true,
+            restamped: false,
         }
     }
 
-    /// The same record for a file whose bytes are unchanged but whose time is new.
+    /// The same record under `stamp`, for a file whose bytes are unchanged.
     pub fn restamped(&self, stamp: Option<Stamp>) -> Record {
         Record {
+            restamped: stamp != self.stamp,
             stamp,
             parsed_now: false,
             ..self.clone()

@@ -46,7 +46,7 @@ fn write_feeds(
     let entries = &listing.articles[..listing.articles.len().min(FEED_SIZE)];
     let inputs = |format: &str| {
         let mut f = FingerprintBuilder::new();
-        f.str(env!("CARGO_PKG_VERSION"))
+        f.fingerprint(crate::fingerprint::tool())
             .fingerprint(site.config.fingerprint())
             .str(format)
             .str(&listing.path)

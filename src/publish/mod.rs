@@ -28,6 +28,17 @@ pub struct PublishOptions {
     pub own_robots_txt: bool,
     /// The site's calendar, with its formatters built once.
     pub calendar: Arc<PersianCalendar>,
+    /// Leave the files made from the whole site (sitemaps, open data, redirects) to a later
+    /// build: `serve` shows an edited page first and remakes them right after.
+    pub defer_whole_site: bool,
+}
+
+/// Whether `path` is one of the files `defer_whole_site` leaves for later.
+pub fn is_whole_site_file(path: &str) -> bool {
+    path == "sitemap.xml"
+        || (path.starts_with("sitemap-") && path.ends_with(".xml"))
+        || path.starts_with("data/")
+        || path == "_redirects"
 }
 
 pub fn write_all(
@@ -41,14 +52,16 @@ pub fn write_all(
     let mut results = Vec::new();
     results.extend(feeds::write(site, &links, bodies, out));
     results.extend(sitemap::write(site, &links, options, addresses, out));
-    results.push(open_data::write(
-        site,
-        &links,
-        &options.calendar,
-        articles,
-        out,
-    ));
-    results.push(redirects::write(site, &links, addresses, out));
+    if !options.defer_whole_site {
+        results.push(open_data::write(
+            site,
+            &links,
+            &options.calendar,
+            articles,
+            out,
+        ));
+        results.push(redirects::write(site, &links, addresses, out));
+    }
     results.into_iter().filter_map(Result::err).collect()
 }
 
@@ -56,7 +69,7 @@ pub fn write_all(
 /// (sitemaps, open data, redirects) are made of.
 fn articles_fingerprint(site: &Site) -> Fingerprint {
     let mut f = FingerprintBuilder::new();
-    f.str(env!("CARGO_PKG_VERSION"))
+    f.fingerprint(crate::fingerprint::tool())
         .fingerprint(site.config.fingerprint())
         .u64(site.articles.len() as u64);
     for a in &site.articles {
@@ -70,7 +83,7 @@ fn articles_fingerprint(site: &Site) -> Fingerprint {
 /// a lead leaves it unchanged, and with it the sitemaps and redirects.
 fn addresses_fingerprint(site: &Site) -> Fingerprint {
     let mut f = FingerprintBuilder::new();
-    f.str(env!("CARGO_PKG_VERSION"))
+    f.fingerprint(crate::fingerprint::tool())
         .fingerprint(site.config.fingerprint())
         .u64(site.articles.len() as u64);
     for a in &site.articles {

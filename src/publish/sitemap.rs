@@ -35,16 +35,19 @@ pub fn write(
 ) -> Vec<Result<(), Diagnostic>> {
     let mut results = Vec::new();
     let paths = sitemap_paths(entry_count(site), MAX_URLS_PER_FILE);
-    results.push(super::write_group(out, &paths, addresses, || {
-        let files = sitemap_files(&entries(site, links), links, MAX_URLS_PER_FILE);
-        debug_assert_eq!(
-            files.iter().map(|(p, _)| p).collect::<Vec<_>>(),
-            paths.iter().collect::<Vec<_>>()
-        );
-        Ok(files
-            .into_iter()
-            .map(|(path, xml)| (path, xml.into_bytes()))
-            .collect())
+    let write_sitemaps = !options.defer_whole_site;
+    results.extend(write_sitemaps.then(|| {
+        super::write_group(out, &paths, addresses, || {
+            let files = sitemap_files(&entries(site, links), links, MAX_URLS_PER_FILE);
+            debug_assert_eq!(
+                files.iter().map(|(p, _)| p).collect::<Vec<_>>(),
+                paths.iter().collect::<Vec<_>>()
+            );
+            Ok(files
+                .into_iter()
+                .map(|(path, xml)| (path, xml.into_bytes()))
+                .collect())
+        })
     }));
     results.push(emit(
         out,

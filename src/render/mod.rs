@@ -124,16 +124,20 @@ impl Renderer {
         let site = context::site_context(config, &links, stylesheet_path);
         let mut fingerprint = FingerprintBuilder::new();
         fingerprint
-            .str(env!("CARGO_PKG_VERSION"))
+            .fingerprint(crate::fingerprint::tool())
             .fingerprint(config.fingerprint())
             .json(&site)
             .str(&strings_source.1);
         for (name, (_, text)) in &sources {
             fingerprint.str(name).str(text);
         }
-        // Relative dates ("۳ ساعت پیش") change with the clock: such templates are rendered
-        // on every build.
-        if sources.values().any(|(_, text)| text.contains("relative")) {
+        // Relative dates ("۳ ساعت پیش") change with the clock: a site that may ask for them
+        // (the format named in a template, in the strings or in site.yaml's `extra`) is
+        // rendered on every build.
+        let relative = sources.values().any(|(_, text)| text.contains("relative"))
+            || strings_source.1.contains("relative")
+            || format!("{:?}", config.extra).contains("relative");
+        if relative {
             fingerprint.u64(now.as_nanosecond() as u64);
         }
         let global = tera.global_context();

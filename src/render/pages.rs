@@ -137,21 +137,13 @@ impl<'a> Pages<'a> {
             .unwrap_or(0)
     }
 
-    fn desk_sections(&self) -> Vec<context::DeskSection> {
+    /// The home page's desk sections: each desk that has articles, with its newest few.
+    fn desk_sections(&self) -> Vec<(&'a Listing, &'a [usize])> {
         self.site
             .desks
             .iter()
             .filter(|d| !d.articles.is_empty())
-            .map(|d| context::DeskSection {
-                name: d.name.clone(),
-                url: self.links.link(&d.path),
-                items: d
-                    .articles
-                    .iter()
-                    .take(DESK_SECTION_SIZE)
-                    .map(|&i| self.summary(i))
-                    .collect(),
-            })
+            .map(|d| (d, &d.articles[..d.articles.len().min(DESK_SECTION_SIZE)]))
             .collect()
     }
 
@@ -248,7 +240,11 @@ impl<'a> Pages<'a> {
             .json(&page_ctx)
             .json(&listing_ctx)
             .json(&pagination)
-            .json(&desk_sections);
+            .u64(desk_sections.as_ref().map_or(0, |s| s.len() as u64 + 1));
+        for (desk, desk_items) in desk_sections.iter().flatten() {
+            inputs.str(&desk.name).str(&desk.path);
+            self.with_summaries(&mut inputs, desk_items);
+        }
         self.with_summaries(&mut inputs, items);
         let inputs = inputs.finish();
         if self.out.keep(&file, inputs)? {
@@ -260,8 +256,16 @@ impl<'a> Pages<'a> {
         ctx.insert("pagination", &pagination);
         let items: Vec<Value> = items.iter().map(|&i| self.summary(i)).collect();
         ctx.insert_value("items", Value::from(items));
-        if let Some(sections) = &desk_sections {
-            ctx.insert("desk_sections", sections);
+        if let Some(sections) = desk_sections {
+            let sections: Vec<context::DeskSection> = sections
+                .into_iter()
+                .map(|(desk, desk_items)| context::DeskSection {
+                    name: desk.name.clone(),
+                    url: self.links.link(&desk.path),
+                    items: desk_items.iter().map(|&i| self.summary(i)).collect(),
+                })
+                .collect();
+            ctx.insert("desk_sections", &sections);
         }
         self.write("list.html", &file, &ctx, inputs)
     }

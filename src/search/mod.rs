@@ -45,6 +45,11 @@ use crate::site::Site;
 
 /// The search page's folder.
 pub const PAGE_PATH: &str = "search/";
+
+/// Whether `path` is a file of the index (or its script), rather than the search page.
+pub fn is_index_file(path: &str) -> bool {
+    (path.starts_with(INDEX_DIR) && path != format!("{PAGE_PATH}index.html")) || path == SCRIPT.path
+}
 /// Where the index files go, relative to the site root.
 pub const INDEX_DIR: &str = "search/";
 /// The index format; the script refuses an index of another version.
@@ -155,10 +160,14 @@ pub struct IndexState {
     docs_read: bool,
     #[serde(skip)]
     docs_changed: bool,
+    /// Whether this build changed what is kept in the state file.
+    #[serde(skip)]
+    record_changed: bool,
 }
 
-/// The first bytes of the documents file, with chapar's version.
-const DOCS_MAGIC: &str = "chapar search documents 1";
+/// The first bytes of the documents file, with the fingerprint of chapar itself; the number
+/// goes up whenever the shape of `Document` changes.
+const DOCS_MAGIC: &str = "chapar search documents 2";
 
 impl IndexState {
     /// Keeps the documents in `path` between builds.
@@ -179,7 +188,7 @@ impl IndexState {
         let Some(bytes) = self.docs_file.as_ref().and_then(|p| std::fs::read(p).ok()) else {
             return;
         };
-        let header = format!("{DOCS_MAGIC} {}\n", env!("CARGO_PKG_VERSION"));
+        let header = format!("{DOCS_MAGIC} {:032x}\n", crate::fingerprint::tool().0);
         let stored: HashMap<Fingerprint, Document> = bytes
             .strip_prefix(header.as_bytes())
             .and_then(|rest| postcard::from_bytes(rest).ok())
@@ -190,6 +199,11 @@ impl IndexState {
         }
     }
 
+    /// Whether the state file must be written for what this build learned about the index.
+    pub fn changed(&self) -> bool {
+        self.record_changed || self.docs_changed
+    }
+
     /// Saves the documents if this build changed them, whole or not at all.
     pub fn save_documents(&mut self) -> std::io::Result<()> {
         let Some(path) = self.docs_file.as_ref().filter(|_| self.docs_changed) else {
@@ -198,7 +212,7 @@ impl IndexState {
         use std::io::Write;
         let aside = path.with_extension("new");
         let mut writer = std::io::BufWriter::new(std::fs::File::create(&aside)?);
-        writeln!(writer, "{DOCS_MAGIC} {}", env!("CARGO_PKG_VERSION"))?;
+        writeln!(writer, "{DOCS_MAGIC} {:032x}", crate::fingerprint::tool().0)?;
         let writer = postcard::to_io(&self.docs, writer).map_err(std::io::Error::other)?;
         writer.into_inner().map_err(|e| e.into_error())?;
         std::fs::rename(&aside, path)?;
@@ -240,6 +254,18 @@ impl IndexState {
                 }
             }
             if kept.len() == record.files.len() || !problems.is_empty() {
+                // An edit that left the documents as they were (a figure, an image) still
+                // gives its article a new fingerprint: remember which document it has.
+                let current: HashMap<Fingerprint, Fingerprint> = site
+                    .articles
+                    .iter()
+                    .zip(known)
+                    .map(|(a, d)| (a.fingerprint, *d))
+                    .collect();
+                if current != self.fingerprints {
+                    self.fingerprints = current;
+                    self.record_changed = true;
+                }
                 return problems;
             }
         }
@@ -267,6 +293,7 @@ impl IndexState {
             .zip(docs)
             .collect();
         self.docs_changed = true;
+        self.record_changed = true;
         problems
     }
 }
@@ -324,7 +351,7 @@ pub fn write_index(
 /// Of the documents' fingerprints in the site's order, the settings and the index format.
 fn index_fingerprint(docs: &[Fingerprint], site: &Site) -> Fingerprint {
     let mut f = FingerprintBuilder::new();
-    f.str(env!("CARGO_PKG_VERSION"))
+    f.fingerprint(crate::fingerprint::tool())
         .u64(u64::from(FORMAT_VERSION))
         .fingerprint(site.config.fingerprint())
         .u64(docs.len() as u64);

@@ -13,7 +13,7 @@ use std::time::{Duration, Instant};
 
 use anyhow::{Context, Result, bail};
 
-use crate::build::{BuildOptions, BuildState, build_with};
+use crate::build::{BuildOptions, BuildReport, BuildState, build_with};
 use crate::diagnostic::Diagnostic;
 
 pub struct ServeOptions {
@@ -83,6 +83,7 @@ impl Server {
             now: None,
             force: true,
             progress: None,
+            defer_whole_site: false,
         };
         let server = Server {
             url,
@@ -103,7 +104,10 @@ impl Server {
         Ok((server, diagnostics))
     }
 
-    /// Builds again; returns the diagnostics and the time taken, and reloads the browsers.
+    /// Builds again and reloads the browsers; returns the diagnostics and the time until the
+    /// reload. The files made from the whole site (sitemaps, open data, the search index) are
+    /// brought up to date right after the reload, so an edited page shows without waiting for
+    /// them.
     pub fn rebuild(&self) -> (Vec<Diagnostic>, Duration) {
         let started = Instant::now();
         // A rebuild that failed midway may have left the state half updated: start clean.
@@ -112,9 +116,29 @@ impl Server {
             *state = BuildState::default();
             state
         });
-        let result = build_with(&self.options, &mut state, None);
-        drop(state);
-        let diagnostics = match result {
+        let pages_first = BuildOptions {
+            defer_whole_site: true,
+            ..self.options.clone()
+        };
+        let result = build_with(&pages_first, &mut state, None);
+        let succeeded = matches!(&result, Ok(report) if report.succeeded);
+        let diagnostics = self.show(result);
+        self.listeners.reload();
+        let took = started.elapsed();
+        if succeeded {
+            let result = build_with(&self.options, &mut state, None);
+            if !matches!(&result, Ok(report) if report.succeeded) {
+                self.show(result);
+                self.listeners.reload();
+            }
+        }
+        (diagnostics, took)
+    }
+
+    /// Makes a build's errors what the browsers see (none after a good build); returns its
+    /// diagnostics.
+    fn show(&self, result: Result<BuildReport>) -> Vec<Diagnostic> {
+        match result {
             Ok(report) if report.succeeded => {
                 self.set_errors(Vec::new());
                 report.diagnostics
@@ -135,9 +159,7 @@ impl Server {
                 self.set_errors(vec![d.clone()]);
                 vec![d]
             }
-        };
-        self.listeners.reload();
-        (diagnostics, started.elapsed())
+        }
     }
 
     fn set_errors(&self, errors: Vec<Diagnostic>) {

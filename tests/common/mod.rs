@@ -47,6 +47,7 @@ pub fn build_at(root: &Path, out: Option<&Path>, drafts: bool) -> BuildReport {
         now: Some(now()),
         force: false,
         progress: None,
+        defer_whole_site: false,
     };
     chapar::build(&options).expect("the build should not fail on I/O")
 }
