@@ -45,6 +45,10 @@ pub struct BuildOptions {
     /// redirects, the search index) as they are: `serve` shows an edited page at once, then
     /// builds again without this to bring them up to date.
     pub defer_whole_site: bool,
+    /// The release files (relative to the root) that may have changed since the build that
+    /// made the state; the others are taken from the state without a look at the disk. `None`:
+    /// any file may have changed. `serve` knows from its watcher.
+    pub changed: Option<Vec<PathBuf>>,
 }
 
 impl BuildOptions {
@@ -58,6 +62,7 @@ impl BuildOptions {
             force: false,
             progress: None,
             defer_whole_site: false,
+            changed: None,
         }
     }
 
@@ -337,7 +342,17 @@ fn build_locked(
         }
         state.bodies.offer(article.fingerprint, body);
     };
-    let loaded = content::load(&options.root, &config, &state.sources, &on_parsed);
+    let changed: Option<HashSet<&Path>> = options
+        .changed
+        .as_ref()
+        .map(|c| c.iter().map(PathBuf::as_path).collect());
+    let loaded = content::load(
+        &options.root,
+        &config,
+        &state.sources,
+        changed.as_ref(),
+        &on_parsed,
+    );
     report.files = loaded.files;
     report.parsed = loaded.parsed;
     let sources_changed = loaded.parsed + loaded.restamped > 0;

@@ -77,6 +77,7 @@ pub fn check(root: &Path, now: Option<Timestamp>) -> Result<CheckReport> {
         root,
         &config,
         &content::Sources::default(),
+        None,
         &|article, body| {
             bodies.offer(article.fingerprint, body);
         },

@@ -137,6 +137,7 @@ fn main() -> ExitCode {
                 force,
                 progress: (!quiet && std::io::stderr().is_terminal()).then(Bar::handle),
                 defer_whole_site: false,
+                changed: None,
             };
             chapar::build(&options).map(|report| {
                 print_diagnostics(&report.diagnostics, quiet);

@@ -356,6 +356,7 @@ fn out_and_base_url_options() {
         force: false,
         progress: None,
         defer_whole_site: false,
+        changed: None,
     };
     let report = chapar::build(&options).unwrap();
     assert!(report.succeeded);

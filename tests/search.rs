@@ -143,6 +143,7 @@ fn built_sample(base_url: Option<&str>) -> tempfile::TempDir {
         force: false,
         progress: None,
         defer_whole_site: false,
+        changed: None,
     };
     let report = chapar::build(&options).unwrap();
     assert!(report.succeeded, "{:?}", report.diagnostics);

@@ -130,8 +130,15 @@ pub type OnParsed<'a> = dyn Fn(&Article, String) + Sync + 'a;
 
 /// Reads every `.md` file under `root/content`. Hidden files and folders (editor swap and
 /// lock files) are skipped. A file `previous` saw unchanged is taken from it, not parsed
-/// again; each file parsed is handed to `on_parsed` with its body.
-pub fn load(root: &Path, config: &SiteConfig, previous: &Sources, on_parsed: &OnParsed) -> Loaded {
+/// again; with `changed`, a file not in it is taken from `previous` without looking at its
+/// size and time. Each file parsed is handed to `on_parsed` with its body.
+pub fn load(
+    root: &Path,
+    config: &SiteConfig,
+    previous: &Sources,
+    changed: Option<&std::collections::HashSet<&Path>>,
+    on_parsed: &OnParsed,
+) -> Loaded {
     let content = root.join(CONTENT_DIR);
     let mut diagnostics = Vec::new();
     if !content.is_dir() {
@@ -175,7 +182,14 @@ pub fn load(root: &Path, config: &SiteConfig, previous: &Sources, on_parsed: &On
         .par_iter()
         .map(|path| {
             let shown = relative(root, path);
-            let seen = previous.and_then(|p| p.unchanged(&shown, path));
+            let trusted = changed.is_some_and(|c| !c.contains(shown.as_path()));
+            let seen = previous.and_then(|p| {
+                if trusted {
+                    p.recorded(&shown)
+                } else {
+                    p.unchanged(&shown, path)
+                }
+            });
             let record = match seen {
                 Some(record) => record,
                 None => {

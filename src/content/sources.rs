@@ -135,6 +135,14 @@ impl Sources {
         (!racy && Stamp::of(path) == Some(recorded)).then(|| record.restamped(Some(recorded)))
     }
 
+    /// The record of `shown`, for a caller that knows the file is unchanged (`serve`, told by
+    /// its watcher).
+    pub fn recorded(&self, shown: &Path) -> Option<Record> {
+        let record = self.files.get(shown)?;
+        record.fingerprint?;
+        Some(record.restamped(record.stamp))
+    }
+
     /// The record of `shown` if it was made from bytes with this fingerprint.
     pub fn same_bytes(&self, shown: &Path, fingerprint: Fingerprint) -> Option<&Record> {
         self.files

@@ -84,6 +84,7 @@ impl Server {
             force: true,
             progress: None,
             defer_whole_site: false,
+            changed: None,
         };
         let server = Server {
             url,
@@ -109,6 +110,11 @@ impl Server {
     /// brought up to date right after the reload, so an edited page shows without waiting for
     /// them.
     pub fn rebuild(&self) -> (Vec<Diagnostic>, Duration) {
+        self.rebuild_after(None)
+    }
+
+    /// `rebuild`, told which source files changed since the last build (`None`: any may have).
+    fn rebuild_after(&self, changed: watch::Changes) -> (Vec<Diagnostic>, Duration) {
         let started = Instant::now();
         // A rebuild that failed midway may have left the state half updated: start clean.
         let mut state = self.build_state.lock().unwrap_or_else(|poisoned| {
@@ -118,6 +124,7 @@ impl Server {
         });
         let pages_first = BuildOptions {
             defer_whole_site: true,
+            changed: changed.map(|c| c.into_iter().collect()),
             ..self.options.clone()
         };
         let result = build_with(&pages_first, &mut state, None);
@@ -126,7 +133,12 @@ impl Server {
         self.listeners.reload();
         let took = started.elapsed();
         if succeeded {
-            let result = build_with(&self.options, &mut state, None);
+            // Nothing changed since the first build: its records are the truth.
+            let whole_site = BuildOptions {
+                changed: Some(Vec::new()),
+                ..self.options.clone()
+            };
+            let result = build_with(&whole_site, &mut state, None);
             if !matches!(&result, Ok(report) if report.succeeded) {
                 self.show(result);
                 self.listeners.reload();
@@ -186,10 +198,12 @@ impl Server {
         let server = self.clone();
         let changes = watch::watch(&self.options.root)?;
         std::thread::spawn(move || {
-            while changes.recv().is_ok() {
+            while let Ok(mut changed) = changes.recv() {
                 // Saves come in bursts (several files, editor temp files): take them together.
-                while changes.try_recv().is_ok() {}
-                let (diagnostics, took) = server.rebuild();
+                while let Ok(more) = changes.try_recv() {
+                    changed = watch::merge(changed, more);
+                }
+                let (diagnostics, took) = server.rebuild_after(changed);
                 on_build(&diagnostics, took);
             }
         });

@@ -2,7 +2,8 @@
 //! swap, backup and lock files, hidden files and the output folders are ignored; atomic-rename
 //! saves, new files and deletions all count.
 
-use std::path::Path;
+use std::collections::BTreeSet;
+use std::path::{Path, PathBuf};
 use std::sync::mpsc::{self, Receiver};
 use std::time::Duration;
 
@@ -13,25 +14,47 @@ use notify_debouncer_full::{DebounceEventResult, new_debouncer};
 /// The folders of a site's sources, watched with all they hold.
 const SOURCE_FOLDERS: [&str; 3] = ["content", "templates", "static"];
 
+/// One debounced burst of changes: the changed source paths, relative to the site folder, or
+/// `None` when the watcher lost track (an overflow, an error) and anything may have changed.
+pub type Changes = Option<BTreeSet<PathBuf>>;
+
+/// Merges two bursts into one.
+pub fn merge(a: Changes, b: Changes) -> Changes {
+    let (mut a, b) = (a?, b?);
+    a.extend(b);
+    Some(a)
+}
+
+/// Quiet time that ends a burst: an editor's save (write, then rename) takes a few
+/// milliseconds.
+const DEBOUNCE: Duration = Duration::from_millis(20);
+
 /// Changes to the sources arrive on the receiver, one message per debounced burst. A source
 /// folder created while the server runs is watched from the next start.
-pub fn watch(root: &Path) -> Result<Receiver<()>> {
+pub fn watch(root: &Path) -> Result<Receiver<Changes>> {
     let (tx, rx) = mpsc::channel();
     let root_for_filter = root.canonicalize().unwrap_or_else(|_| root.to_path_buf());
-    let mut debouncer = new_debouncer(
-        Duration::from_millis(50),
-        None,
-        move |result: DebounceEventResult| {
-            let Ok(events) = result else { return };
-            let relevant = events.iter().any(|e| {
-                !matches!(e.kind, EventKind::Access(_))
-                    && e.paths.iter().any(|p| is_source(&root_for_filter, p))
-            });
-            if relevant {
-                let _ = tx.send(());
-            }
-        },
-    )
+    let mut debouncer = new_debouncer(DEBOUNCE, None, move |result: DebounceEventResult| {
+        let Ok(events) = result else {
+            let _ = tx.send(None);
+            return;
+        };
+        if events.iter().any(|e| e.need_rescan()) {
+            let _ = tx.send(None);
+            return;
+        }
+        let changed: BTreeSet<PathBuf> = events
+            .iter()
+            .filter(|e| !matches!(e.kind, EventKind::Access(_)))
+            .flat_map(|e| &e.paths)
+            .filter(|p| is_source(&root_for_filter, p))
+            .filter_map(|p| p.strip_prefix(&root_for_filter).ok())
+            .map(Path::to_path_buf)
+            .collect();
+        if !changed.is_empty() {
+            let _ = tx.send(Some(changed));
+        }
+    })
     .context("cannot start watching files")?;
     let root = root.canonicalize().unwrap_or_else(|_| root.to_path_buf());
     // The site folder itself only for `site.yaml` (and the source folders appearing); the

@@ -48,6 +48,7 @@ pub fn build_at(root: &Path, out: Option<&Path>, drafts: bool) -> BuildReport {
         force: false,
         progress: None,
         defer_whole_site: false,
+        changed: None,
     };
     chapar::build(&options).expect("the build should not fail on I/O")
 }
