@@ -41,9 +41,9 @@ pub struct BuildOptions {
     pub force: bool,
     /// Hears how the build is going (for a progress bar).
     pub progress: Option<ProgressHandle>,
-    /// Keep the previous build's files made from the whole site (sitemaps, open data,
-    /// redirects, the search index) as they are: `serve` shows an edited page at once, then
-    /// builds again without this to bring them up to date.
+    /// Keep the previous build's files for machines (feeds, sitemaps, open data, redirects,
+    /// the search index) as they are: `serve` shows an edited page at once, then builds again
+    /// without this to bring them up to date.
     pub defer_whole_site: bool,
     /// The release files (relative to the root) that may have changed since the build that
     /// made the state; the others are taken from the state without a look at the disk. `None`:
@@ -420,8 +420,9 @@ fn build_locked(
     problems.extend(publish::write_all(&site, &publish, &bodies, &out));
     stage_done(&mut report, "publishing");
     if options.defer_whole_site {
+        let feeds = publish::feeds::paths(&site);
         staging.keep_previous(|path| {
-            publish::is_whole_site_file(path) || search::is_index_file(path)
+            publish::is_whole_site_file(path) || search::is_index_file(path) || feeds.contains(path)
         })?;
     } else {
         problems.extend(

@@ -169,7 +169,7 @@ impl Site {
         let mut f = FingerprintBuilder::new();
         for a in &self.articles {
             f.u64(a.front.id)
-                .str(&a.front.date.to_string())
+                .u64(a.front.date.as_nanosecond() as u64)
                 .str(&a.front.desk)
                 .u64(a.front.tags.len() as u64);
             for tag in &a.front.tags {

@@ -35,6 +35,14 @@ pub fn write(
         .collect()
 }
 
+/// The feed files of the site.
+pub fn paths(site: &Site) -> std::collections::HashSet<String> {
+    site.all_listings()
+        .filter(|l| site::has_feed(l))
+        .flat_map(|l| [format!("{}rss.xml", l.path), format!("{}atom.xml", l.path)])
+        .collect()
+}
+
 /// The RSS and Atom feeds of one listing, unless what they are made of is unchanged.
 fn write_feeds(
     site: &Site,

@@ -28,8 +28,8 @@ pub struct PublishOptions {
     pub own_robots_txt: bool,
     /// The site's calendar, with its formatters built once.
     pub calendar: Arc<PersianCalendar>,
-    /// Leave the files made from the whole site (sitemaps, open data, redirects) to a later
-    /// build: `serve` shows an edited page first and remakes them right after.
+    /// Leave the files for machines (feeds, sitemaps, open data, redirects) to a later build:
+    /// `serve` shows an edited page first and remakes them right after.
     pub defer_whole_site: bool,
 }
 
@@ -50,9 +50,9 @@ pub fn write_all(
     let links = Links::new(&site.config);
     let (articles, addresses) = (articles_fingerprint(site), addresses_fingerprint(site));
     let mut results = Vec::new();
-    results.extend(feeds::write(site, &links, bodies, out));
     results.extend(sitemap::write(site, &links, options, addresses, out));
     if !options.defer_whole_site {
+        results.extend(feeds::write(site, &links, bodies, out));
         results.push(open_data::write(
             site,
             &links,

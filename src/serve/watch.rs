@@ -25,9 +25,11 @@ pub fn merge(a: Changes, b: Changes) -> Changes {
     Some(a)
 }
 
-/// Quiet time that ends a burst: an editor's save (write, then rename) takes a few
-/// milliseconds.
-const DEBOUNCE: Duration = Duration::from_millis(20);
+/// Quiet time that ends a burst. An editor's save takes a few milliseconds, but editors that
+/// write in place (truncate, then write) on a busy machine can leave a half-written file for
+/// longer. At 20 ms, `bench/serve_latency.py` now and then saw a save bring extra reloads (as
+/// if seen twice); at 50 ms it did not.
+const DEBOUNCE: Duration = Duration::from_millis(50);
 
 /// Changes to the sources arrive on the receiver, one message per debounced burst. A source
 /// folder created while the server runs is watched from the next start.
