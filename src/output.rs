@@ -234,16 +234,37 @@ impl Staging {
     /// fingerprint and is still there, whole. Returns whether it did; if not, the caller
     /// makes the file and `write`s it.
     pub fn keep_if_unchanged(&self, rel: &str, fingerprint: Fingerprint) -> Result<bool> {
-        let (Some(site), Some(&(recorded, len))) =
-            (&self.previous_site, self.previous.files.get(rel))
-        else {
-            return Ok(false);
-        };
+        match self.recorded(rel) {
+            Some((recorded, len)) if recorded == fingerprint => {
+                self.keep(rel, recorded, len)?;
+                Ok(true)
+            }
+            _ => Ok(false),
+        }
+    }
+
+    /// Keeps every file of the previous build whose path `which` accepts, as it is, whatever
+    /// it would be made from now (see `BuildOptions::defer_whole_site`).
+    pub fn keep_previous(&self, which: impl Fn(&str) -> bool) -> Result<()> {
+        for rel in self.previous.files.keys().filter(|rel| which(rel)) {
+            if let Some((recorded, len)) = self.recorded(rel) {
+                self.keep(rel, recorded, len)?;
+            }
+        }
+        Ok(())
+    }
+
+    /// The previous build's record of `rel` (fingerprint and size), if its file is still
+    /// there, whole.
+    fn recorded(&self, rel: &str) -> Option<(Fingerprint, u64)> {
+        let site = self.previous_site.as_ref()?;
+        let &(fingerprint, len) = self.previous.files.get(rel)?;
         let present = !self.verify
             || fs::metadata(site.join(rel)).is_ok_and(|m| m.is_file() && m.len() == len);
-        if recorded != fingerprint || !present {
-            return Ok(false);
-        }
+        present.then_some((fingerprint, len))
+    }
+
+    fn keep(&self, rel: &str, fingerprint: Fingerprint, len: u64) -> Result<()> {
         self.claim(
             rel,
             Claim {
@@ -251,30 +272,7 @@ impl Staging {
                 len,
                 staged: false,
             },
-        )?;
-        Ok(true)
-    }
-
-    /// Keeps every file of the previous build whose path `which` accepts, as it is, whatever
-    /// it would be made from now (see `BuildOptions::defer_whole_site`).
-    pub fn keep_previous(&self, which: impl Fn(&str) -> bool) -> Result<()> {
-        let Some(site) = &self.previous_site else {
-            return Ok(());
-        };
-        for (rel, &(fingerprint, len)) in &self.previous.files {
-            let present = !self.verify || site.join(rel).is_file();
-            if which(rel) && present {
-                self.claim(
-                    rel,
-                    Claim {
-                        fingerprint,
-                        len,
-                        staged: false,
-                    },
-                )?;
-            }
-        }
-        Ok(())
+        )
     }
 
     /// Writes one file at `rel` (a `/`-separated path inside the output folder), made from

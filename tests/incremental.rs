@@ -43,6 +43,8 @@ struct Release {
     draft: bool,
     /// A digit in the body: changing it keeps the file's size.
     version: u32,
+    /// The key figure's value: it shows on the article's page, not in the search index.
+    figure: u32,
     paragraphs: usize,
 }
 
@@ -62,7 +64,7 @@ impl Release {
             self.hour,
             1000 + id,
             self.draft,
-            self.version
+            self.figure
         )
     }
 }
@@ -150,6 +152,7 @@ impl Newsroom {
             tags,
             draft: self.rng.below(10) == 0,
             version: 1,
+            figure: 1,
             paragraphs: 1 + self.rng.below(4),
         }
     }
@@ -428,4 +431,42 @@ fn a_deleted_or_damaged_state_means_a_clean_build() {
     fs::remove_dir_all(&out).unwrap();
     assert!(build(&options(site.path(), &out)).unwrap().succeeded);
     assert_same_site(&out, &clean.path().join("public"), "output deleted");
+}
+
+#[test]
+fn what_a_rebuild_learns_is_remembered() {
+    let site = tempfile::tempdir().unwrap();
+    let mut room = Newsroom::new(site.path());
+    let out = site.path().join("public");
+    assert!(build(&options(site.path(), &out)).unwrap().succeeded);
+    let state = BuildState::path(&out);
+
+    // A release touched, its bytes unchanged: not parsed, and its new time is kept, so the
+    // state changes.
+    let before = fs::read(&state).unwrap();
+    let path = site.path().join(Newsroom::path(0));
+    room.touch(&path);
+    let touched = build(&options(site.path(), &out)).unwrap();
+    assert_eq!((touched.parsed, touched.written.made), (0, 0));
+    let after = fs::read(&state).unwrap();
+    assert!(after != before, "the new time is recorded");
+
+    // A key figure edited: the article changes, its search document does not. The index is
+    // kept, and the next build knows the document without remaking anything.
+    let id = room.some_release();
+    room.releases[id].as_mut().unwrap().figure = 7;
+    room.save(id);
+    let edited = build(&options(site.path(), &out)).unwrap();
+    assert_eq!(edited.parsed, 1);
+    // The documents file is read (and written again) only when the index is remade.
+    let documents = site.path().join(".public.search");
+    fs::remove_file(&documents).unwrap();
+    let next = build(&options(site.path(), &out)).unwrap();
+    assert_eq!((next.parsed, next.written.made), (0, 0));
+    assert!(
+        !documents.exists(),
+        "the index is not remade after an edit that left the search documents alone"
+    );
+    let (clean, _) = clean_build(site.path());
+    assert_same_site(&out, &clean.path().join("public"), "key figure edited");
 }

@@ -13,7 +13,7 @@ use jiff::fmt::rfc2822::DateTimePrinter;
 use super::xml::escape;
 use crate::content::{Article, BodyReader};
 use crate::diagnostic::Diagnostic;
-use crate::fingerprint::FingerprintBuilder;
+use crate::fingerprint::{Fingerprint, FingerprintBuilder};
 use crate::links::Links;
 use crate::render::Output;
 use crate::site::{self, Listing, Site};
@@ -29,9 +29,10 @@ pub fn write(
 ) -> Vec<Result<(), Diagnostic>> {
     use rayon::prelude::*;
     let listings: Vec<&Listing> = site.all_listings().filter(|l| site::has_feed(l)).collect();
+    let settings = site.config.fingerprint();
     listings
         .par_iter()
-        .map(|listing| write_feeds(site, listing, links, bodies, out))
+        .map(|listing| write_feeds(site, settings, listing, links, bodies, out))
         .collect()
 }
 
@@ -44,8 +45,10 @@ pub fn paths(site: &Site) -> std::collections::HashSet<String> {
 }
 
 /// The RSS and Atom feeds of one listing, unless what they are made of is unchanged.
+/// `settings`: the site configuration's fingerprint.
 fn write_feeds(
     site: &Site,
+    settings: Fingerprint,
     listing: &Listing,
     links: &Links,
     bodies: &BodyReader,
@@ -55,7 +58,7 @@ fn write_feeds(
     let inputs = |format: &str| {
         let mut f = FingerprintBuilder::new();
         f.fingerprint(crate::fingerprint::tool())
-            .fingerprint(site.config.fingerprint())
+            .fingerprint(settings)
             .str(format)
             .str(&listing.path)
             .str(&listing.name)

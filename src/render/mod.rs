@@ -38,14 +38,24 @@ pub trait Output: Sync {
     -> Result<(), Diagnostic>;
 }
 
-/// Writes a file whose inputs are its own bytes (a sitemap, a data file), unless it is
-/// unchanged.
-pub fn emit(out: &dyn Output, path: &str, bytes: Vec<u8>) -> Result<(), Diagnostic> {
-    let fingerprint = Fingerprint::of_bytes(&bytes);
+/// The file at `path`, made from inputs with `fingerprint` by `make`, which runs only when
+/// the previous build's file cannot be kept.
+pub fn put(
+    out: &dyn Output,
+    path: &str,
+    fingerprint: Fingerprint,
+    make: impl FnOnce() -> Result<Vec<u8>, Diagnostic>,
+) -> Result<(), Diagnostic> {
     if out.keep(path, fingerprint)? {
         return Ok(());
     }
-    out.write(path, bytes, fingerprint)
+    out.write(path, make()?, fingerprint)
+}
+
+/// Writes a file whose inputs are its own bytes (a sitemap, a data file), unless it is
+/// unchanged.
+pub fn emit(out: &dyn Output, path: &str, bytes: Vec<u8>) -> Result<(), Diagnostic> {
+    put(out, path, Fingerprint::of_bytes(&bytes), || Ok(bytes))
 }
 
 pub struct Renderer {

@@ -289,23 +289,17 @@ impl<'a> Pages<'a> {
                     .collect(),
             ),
         };
-        let file = format!("{path}index.html");
         let page = self.page("", &self.site.config.description, &path);
         let year = year.map(|y| y.year);
-        let inputs = self
-            .inputs("archive", &file)
-            .json(&page)
-            .json(&years)
-            .json(&year)
-            .finish();
-        if self.out.keep(&file, inputs)? {
-            return Ok(());
-        }
-        let mut ctx = Context::new();
-        ctx.insert("page", &page);
-        ctx.insert("years", &years);
-        ctx.insert("year", &year);
-        self.write("archive.html", &file, &ctx, inputs)
+        self.single_page(
+            "archive.html",
+            &format!("{path}index.html"),
+            &[
+                ("page", json(&page)),
+                ("years", json(&years)),
+                ("year", json(&year)),
+            ],
+        )
     }
 
     /// The latest key figures across releases, each linking to its release.
@@ -321,50 +315,56 @@ impl<'a> Pages<'a> {
                 article: context::summary(self.site, a, &self.links),
             })
             .collect();
-        let file = format!("{}index.html", site::FIGURES_PATH);
         let page = self.page("", &self.site.config.description, site::FIGURES_PATH);
-        let inputs = self
-            .inputs("figures", &file)
-            .json(&page)
-            .json(&figures)
-            .finish();
-        if self.out.keep(&file, inputs)? {
-            return Ok(());
-        }
-        let mut ctx = Context::new();
-        ctx.insert("page", &page);
-        ctx.insert("figures", &figures);
-        self.write("figures.html", &file, &ctx, inputs)
+        self.single_page(
+            "figures.html",
+            &format!("{}index.html", site::FIGURES_PATH),
+            &[("page", json(&page)), ("figures", json(&figures))],
+        )
     }
 
     /// `/search/`: the search box and results, filled in by the theme's script from the
     /// index `crate::search` writes.
     fn search(&self) -> PageResult {
-        let file = format!("{}index.html", search::PAGE_PATH);
         let page = self.page("", &self.site.config.description, search::PAGE_PATH);
         let search = search::page_context(self.site, &self.links);
-        let inputs = self
-            .inputs("search", &file)
-            .json(&page)
-            .json(&search)
-            .finish();
-        if self.out.keep(&file, inputs)? {
-            return Ok(());
-        }
-        let mut ctx = Context::new();
-        ctx.insert("page", &page);
-        ctx.insert("search", &search);
-        self.write("search.html", &file, &ctx, inputs)
+        self.single_page(
+            "search.html",
+            &format!("{}index.html", search::PAGE_PATH),
+            &[("page", json(&page)), ("search", json(&search))],
+        )
     }
 
     fn not_found(&self) -> PageResult {
         let page = self.page("", &self.site.config.description, "404.html");
-        let inputs = self.inputs("404", "404.html").json(&page).finish();
-        if self.out.keep("404.html", inputs)? {
-            return Ok(());
-        }
-        let mut ctx = Context::new();
-        ctx.insert("page", &page);
-        self.write("404.html", "404.html", &ctx, inputs)
+        self.single_page("404.html", "404.html", &[("page", json(&page))])
     }
+
+    /// A page whose context is a few named values, all of its inputs besides the theme and
+    /// the settings: kept when they are unchanged. JSON values (ordered maps) rather than
+    /// Tera's, so the fingerprint does not depend on a map's order.
+    fn single_page(
+        &self,
+        template: &str,
+        file: &str,
+        parts: &[(&str, serde_json::Value)],
+    ) -> PageResult {
+        let mut inputs = self.inputs(template, file);
+        for (name, value) in parts {
+            inputs.str(name).json(value);
+        }
+        let inputs = inputs.finish();
+        super::put(self.out, file, inputs, || {
+            let mut ctx = Context::new();
+            for (name, value) in parts {
+                ctx.insert(name.to_string(), value);
+            }
+            self.renderer.render(template, &ctx)
+        })
+    }
+}
+
+/// A context value as JSON. Context types are plain data: serializing them cannot fail.
+fn json(value: &impl serde::Serialize) -> serde_json::Value {
+    serde_json::to_value(value).unwrap_or(serde_json::Value::Null)
 }

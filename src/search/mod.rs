@@ -381,10 +381,10 @@ impl Writer<'_> {
         if let Ok(mut files) = self.files.lock() {
             files.push((path.to_string(), fingerprint));
         }
-        if self.kept.contains(path) || self.out.keep(path, fingerprint)? {
+        if self.kept.contains(path) {
             return Ok(());
         }
-        self.out.write(path, make()?, fingerprint)
+        crate::render::put(self.out, path, fingerprint, make)
     }
 
     /// A file whose inputs are its bytes.
