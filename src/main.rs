@@ -226,7 +226,7 @@ fn main() -> ExitCode {
             bind,
             drafts,
             open,
-        } => serve(root, port, bind, drafts, open, quiet),
+        } => serve(root, port, bind, drafts, open, quiet, verbose),
         Command::Init { dir } => {
             chapar::scaffold::init(&dir, jiff::Timestamp::now()).map(|created| {
                 if !quiet {
@@ -253,6 +253,7 @@ fn serve(
     drafts: bool,
     open: bool,
     quiet: bool,
+    verbose: bool,
 ) -> anyhow::Result<ExitCode> {
     use std::sync::Arc;
     let loopback = bind
@@ -297,13 +298,19 @@ fn serve(
         }
     };
     out!("serving {} (Ctrl-C to stop)", server.url);
-    server.watch(move |diagnostics, took| {
-        print_diagnostics(diagnostics, quiet);
-        let errors = diagnostics.iter().filter(|d| d.is_error()).count();
+    server.watch(move |rebuilt| {
+        print_diagnostics(&rebuilt.diagnostics, quiet);
+        let took = rebuilt.until_reload.as_secs_f64() * 1000.0;
+        let errors = rebuilt.diagnostics.iter().filter(|d| d.is_error()).count();
         if errors > 0 {
-            eprintln!("rebuild failed with {errors} error(s) in {:.0} ms; the last good pages are still served", took.as_secs_f64() * 1000.0);
+            eprintln!("rebuild failed with {errors} error(s) in {took:.0} ms; the last good pages are still served");
         } else if !quiet {
-            eprintln!("rebuilt in {:.0} ms", took.as_secs_f64() * 1000.0);
+            eprintln!("rebuilt in {took:.0} ms");
+        }
+        if verbose {
+            for (stage, took) in &rebuilt.stages {
+                eprintln!("  {stage:<10} {:>8.1} ms", took.as_secs_f64() * 1000.0);
+            }
         }
     })?;
     if open {

@@ -65,6 +65,9 @@ pub struct Staging {
     /// Whether to look that a recorded file is still there before keeping it (not needed in
     /// a private folder only this process writes).
     verify: bool,
+    /// Whether the previous build's files that this one does not make are kept rather than
+    /// removed (`keep_unclaimed`).
+    keep_unclaimed: bool,
     /// Every file of the new build: its fingerprint, size, and whether it is in the staging
     /// folder (written) or in the output folder already (kept).
     claimed: Mutex<HashMap<String, Claim>>,
@@ -192,6 +195,7 @@ impl Staging {
             },
             previous_site,
             verify,
+            keep_unclaimed: false,
             staging,
             journal,
             claimed: Mutex::new(HashMap::new()),
@@ -252,6 +256,13 @@ impl Staging {
             }
         }
         Ok(())
+    }
+
+    /// Keeps, at commit, every file of the previous build that this one did not make or keep
+    /// itself: for a build that makes only the pages an edit reaches and knows the others
+    /// are unchanged. It costs nothing per kept file.
+    pub fn keep_unclaimed(&mut self) {
+        self.keep_unclaimed = true;
     }
 
     /// The previous build's record of `rel` (fingerprint and size), if its file is still
@@ -363,12 +374,13 @@ impl Staging {
             return true;
         };
         self.written.load(Ordering::Relaxed) > 0
-            || self
-                .previous
-                .files
-                .keys()
-                .any(|rel| !claimed.contains_key(rel))
             || self.previous.is_empty()
+            || (!self.keep_unclaimed
+                && self
+                    .previous
+                    .files
+                    .keys()
+                    .any(|rel| !claimed.contains_key(rel)))
     }
 
     pub fn stats(&self) -> WriteStats {
@@ -390,13 +402,25 @@ impl Staging {
                 .map_err(|_| anyhow::anyhow!("a writer thread panicked"))?,
         );
         let mut stats = self.stats();
-        let removals: Vec<String> = self
-            .previous
-            .files
-            .keys()
-            .filter(|rel| !claimed.contains_key(*rel))
-            .cloned()
-            .collect();
+        let unclaimed = || {
+            self.previous
+                .files
+                .keys()
+                .filter(|rel| !claimed.contains_key(*rel))
+                .cloned()
+        };
+        let removals: Vec<String> = if self.keep_unclaimed {
+            Vec::new()
+        } else {
+            unclaimed().collect()
+        };
+        if self.keep_unclaimed {
+            let made_again = claimed
+                .keys()
+                .filter(|rel| self.previous.files.contains_key(*rel))
+                .count();
+            stats.unchanged += self.previous.len() - made_again;
+        }
         stats.removed = removals.len();
         let changes = stats.written + removals.len();
         let in_place = !self.previous.is_empty()
@@ -419,15 +443,25 @@ impl Staging {
             fs::remove_dir_all(&self.staging)
                 .with_context(|| format!("cannot remove {}", self.staging.display()))?;
         } else {
-            self.swap_whole(&claimed)?;
+            let kept_unclaimed: Vec<String> = if self.keep_unclaimed {
+                unclaimed().collect()
+            } else {
+                Vec::new()
+            };
+            self.swap_whole(&claimed, &kept_unclaimed)?;
         }
         self.committed = true;
-        let outputs = Outputs {
-            files: claimed
-                .into_iter()
-                .map(|(rel, c)| (rel, (c.fingerprint, c.len)))
-                .collect(),
+        let claimed = claimed
+            .into_iter()
+            .map(|(rel, c)| (rel, (c.fingerprint, c.len)));
+        let files = if self.keep_unclaimed {
+            let mut files = std::mem::take(&mut self.previous.files);
+            files.extend(claimed);
+            files
+        } else {
+            claimed.collect()
         };
+        let outputs = Outputs { files };
         let lock = self
             .lock
             .take()
@@ -439,15 +473,24 @@ impl Staging {
         })
     }
 
-    /// Completes the staging folder with links to the kept files and exchanges it with the
-    /// output folder.
-    fn swap_whole(&self, claimed: &HashMap<String, Claim>) -> Result<()> {
+    /// Completes the staging folder with links to the kept files (and `kept_unclaimed`) and
+    /// exchanges it with the output folder.
+    fn swap_whole(
+        &self,
+        claimed: &HashMap<String, Claim>,
+        kept_unclaimed: &[String],
+    ) -> Result<()> {
         let Some(previous) = &self.previous_site else {
             return fs::rename(&self.staging, &self.out_dir).with_context(|| {
                 format!("cannot move the new build to {}", self.out_dir.display())
             });
         };
-        for (rel, _) in claimed.iter().filter(|(_, c)| !c.staged) {
+        let kept = claimed
+            .iter()
+            .filter(|(_, c)| !c.staged)
+            .map(|(rel, _)| rel)
+            .chain(kept_unclaimed);
+        for rel in kept {
             let target = self.staging.join(rel);
             self.make_parent(&target)?;
             fs::hard_link(previous.join(rel), &target)
@@ -831,6 +874,51 @@ mod tests {
     fn inode(path: &Path) -> u64 {
         use std::os::unix::fs::MetadataExt;
         fs::metadata(path).unwrap().ino()
+    }
+
+    #[test]
+    fn files_not_made_again_can_be_kept() {
+        let dir = tempfile::tempdir().unwrap();
+        let out = dir.path().join("public");
+        let first = Staging::begin(&out, Outputs::default()).unwrap();
+        for n in 0..40 {
+            first.write(&format!("p/{n}.html"), b"page", fp(n)).unwrap();
+        }
+        let record = first.commit().unwrap().outputs;
+        // Few changes (in place) and many (a new folder swapped in): either way the files
+        // this build did not touch stay, with their records.
+        for (round, changed) in [(1u128, 2u128), (2, 30)] {
+            let mut staging = Staging::begin_with(&out, record.clone(), true, None).unwrap();
+            staging.keep_unclaimed();
+            for n in 0..changed {
+                let bytes = format!("page {round}");
+                staging
+                    .write(
+                        &format!("p/{n}.html"),
+                        bytes.as_bytes(),
+                        fp(100 * round + n),
+                    )
+                    .unwrap();
+            }
+            assert!(staging.has_changes());
+            let committed = staging.commit().unwrap();
+            assert_eq!(
+                (
+                    committed.stats.written,
+                    committed.stats.unchanged,
+                    committed.stats.removed
+                ),
+                (changed as usize, 41 - changed as usize, 0),
+                "round {round}"
+            );
+            assert_eq!(committed.outputs.len(), 41, "round {round}");
+            assert_eq!(fs::read(out.join("p/39.html")).unwrap(), b"page");
+            assert_eq!(
+                fs::read(out.join("p/1.html")).unwrap(),
+                format!("page {round}").as_bytes()
+            );
+            assert_eq!(committed.outputs.files["p/1.html"].0, fp(100 * round + 1));
+        }
     }
 
     #[test]

@@ -16,7 +16,7 @@ use serde::{Deserialize, Serialize};
 use walkdir::WalkDir;
 
 pub use bodies::{Bodies, BodyReader};
-pub use sources::Sources;
+pub use sources::{Record, Sources};
 
 use crate::config::SiteConfig;
 use crate::diagnostic::Diagnostic;
@@ -65,6 +65,22 @@ impl Article {
 
     pub fn reading_minutes(&self) -> usize {
         self.word_count.div_ceil(WORDS_PER_MINUTE).max(1)
+    }
+
+    /// Whether `other`, an edit of this release, leaves it where it was in the site: the
+    /// same file, address, news code, date, draft state, desk, authors and tags (so the same
+    /// listings and places in them), and the same lines for the code and the slug (which
+    /// diagnostics comparing files point at).
+    pub fn same_place(&self, other: &Article) -> bool {
+        self.source == other.source
+            && self.slug == other.slug
+            && self.front.id == other.front.id
+            && self.front.date == other.front.date
+            && self.front.draft == other.front.draft
+            && self.front.desk == other.front.desk
+            && self.front.authors == other.front.authors
+            && self.front.tags == other.front.tags
+            && (self.id_line, self.slug_line) == (other.id_line, other.slug_line)
     }
 }
 
@@ -222,6 +238,26 @@ pub fn load(
         restamped,
         sources,
     }
+}
+
+/// Reads and parses one release file (`shown`, relative to the root) as `load` would, without
+/// looking at any other: for a build told which files changed. Returns what to remember of
+/// the file, and its body when it was parsed (not when its bytes are those `previous` saw).
+pub fn load_one(
+    root: &Path,
+    parsing: &Parsing,
+    shown: &Path,
+    previous: &Sources,
+) -> (Record, Option<String>) {
+    let content = root.join(CONTENT_DIR);
+    let canonical_content = content.canonicalize().unwrap_or(content);
+    load_file(
+        root,
+        &canonical_content,
+        &root.join(shown),
+        parsing,
+        previous.usable_for(parsing),
+    )
 }
 
 fn relative(root: &Path, path: &Path) -> PathBuf {

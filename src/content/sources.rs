@@ -121,6 +121,10 @@ impl Sources {
         (self.settings == Some(parsing.settings)).then_some(self)
     }
 
+    pub fn get(&self, shown: &Path) -> Option<&Record> {
+        self.files.get(shown)
+    }
+
     pub fn insert(&mut self, shown: PathBuf, record: Record) {
         self.files.insert(shown, record);
     }

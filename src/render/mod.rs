@@ -17,7 +17,7 @@ use std::sync::Arc;
 use tera::{Context, Tera, Value};
 
 use crate::config::SiteConfig;
-use crate::content::BodyReader;
+use crate::content::{Article, BodyReader};
 use crate::diagnostic::Diagnostic;
 use crate::fingerprint::{Fingerprint, FingerprintBuilder};
 use crate::links::Links;
@@ -264,13 +264,19 @@ pub fn summary_fingerprints(
     site.articles
         .par_iter()
         .map(|a| {
-            known.get(&a.fingerprint).copied().unwrap_or_else(|| {
-                FingerprintBuilder::new()
-                    .json(&context::summary(site, a, &links))
-                    .finish()
-            })
+            known
+                .get(&a.fingerprint)
+                .copied()
+                .unwrap_or_else(|| summary_fingerprint(site, a, &links))
         })
         .collect()
+}
+
+/// The fingerprint of one article's listing summary.
+pub fn summary_fingerprint(site: &Site, article: &Article, links: &Links) -> Fingerprint {
+    FingerprintBuilder::new()
+        .json(&context::summary(site, article, links))
+        .finish()
 }
 
 fn error_chain(e: &dyn std::error::Error) -> String {
@@ -299,8 +305,29 @@ pub fn render_site(
     out: &dyn Output,
 ) -> Vec<Diagnostic> {
     let pages = pages::Pages::new(site, renderer, bodies, related, summary_fingerprints, out);
-    let mut problems: Vec<Diagnostic> = pages.render_all();
-    // One broken template fails every page: report it once.
+    once_per_message(pages.render_all())
+}
+
+/// Renders only the pages that show one of the articles at `touched` (indexes into
+/// `site.articles`): their own pages and short links, the listing pages and related boxes
+/// that list them, and the figures page. Right for an edit that left every article where it
+/// was (the same address, date, desk, authors and tags, so the same listings and places in
+/// them); every other page is the same as the previous build's.
+pub fn render_touching(
+    site: &Site,
+    renderer: &Renderer,
+    bodies: &BodyReader,
+    related: &[Vec<usize>],
+    summary_fingerprints: &[Fingerprint],
+    touched: &[usize],
+    out: &dyn Output,
+) -> Vec<Diagnostic> {
+    let pages = pages::Pages::new(site, renderer, bodies, related, summary_fingerprints, out);
+    once_per_message(pages.render_touching(touched))
+}
+
+/// One broken template fails every page: report it once.
+fn once_per_message(mut problems: Vec<Diagnostic>) -> Vec<Diagnostic> {
     problems.sort_by(|a, b| (&a.path, &a.message).cmp(&(&b.path, &b.message)));
     problems.dedup_by(|a, b| a.path == b.path && a.message == b.message);
     problems

@@ -114,6 +114,59 @@ impl<'a> Pages<'a> {
             .collect()
     }
 
+    /// See `render::render_touching`.
+    pub fn render_touching(&self, touched: &[usize]) -> Vec<Diagnostic> {
+        let shows_touched = |items: &[usize]| items.iter().any(|i| touched.contains(i));
+        // The touched articles, and those that list one of them as related.
+        let articles: Vec<(usize, &Article)> = self
+            .site
+            .articles
+            .iter()
+            .enumerate()
+            .filter(|(i, _)| touched.contains(i) || shows_touched(&self.related[*i]))
+            .map(|(i, a)| (i, a.as_ref()))
+            .collect();
+        let articles = articles.par_iter().map(|&(i, a)| {
+            if touched.contains(&i) {
+                self.article(a).and(self.short_link(a))
+            } else {
+                self.article(a)
+            }
+        });
+        // A listing's articles are in site order, so an article's place in it is found by
+        // bisection, and with it the page that shows it.
+        let page_size = self.site.config.page_size;
+        let mut listing_pages: Vec<(&Listing, Page)> = Vec::new();
+        for listing in self.site.all_listings() {
+            let mut numbers: Vec<usize> = touched
+                .iter()
+                .filter_map(|i| listing.articles.binary_search(i).ok())
+                .map(|place| place / page_size + 1)
+                .collect();
+            let home_sections = listing.kind == site::ListingKind::Home
+                && self
+                    .desk_sections()
+                    .iter()
+                    .any(|(_, items)| shows_touched(items));
+            if home_sections {
+                numbers.push(1);
+            }
+            numbers.sort_unstable();
+            numbers.dedup();
+            if numbers.is_empty() {
+                continue;
+            }
+            let pages = listing.pages(page_size);
+            listing_pages.extend(numbers.into_iter().map(|n| (listing, pages[n - 1].clone())));
+        }
+        let listings = listing_pages.par_iter().map(|(l, p)| self.listing(l, p));
+        articles
+            .chain(listings)
+            .chain(rayon::iter::once(self.figures()))
+            .filter_map(Result::err)
+            .collect()
+    }
+
     fn write(&self, template: &str, path: &str, ctx: &Context, inputs: Fingerprint) -> PageResult {
         let html = self.renderer.render(template, ctx)?;
         self.out.write(path, html, inputs)

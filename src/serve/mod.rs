@@ -58,6 +58,15 @@ impl Listeners {
     }
 }
 
+/// What one rebuild gave.
+pub struct Rebuilt {
+    pub diagnostics: Vec<Diagnostic>,
+    /// From the start of the build to the reload event.
+    pub until_reload: Duration,
+    /// The stages of the build before the reload (`BuildReport::stages`).
+    pub stages: Vec<(&'static str, Duration)>,
+}
+
 /// A running server. Dropping it does not stop the threads; `chapar serve` runs until Ctrl-C.
 pub struct Server {
     pub url: String,
@@ -101,20 +110,19 @@ impl Server {
             options: build_options,
             build_state: Mutex::new(BuildState::default()),
         };
-        let (diagnostics, _) = server.rebuild();
+        let diagnostics = server.rebuild().diagnostics;
         Ok((server, diagnostics))
     }
 
-    /// Builds again and reloads the browsers; returns the diagnostics and the time until the
-    /// reload. The files made from the whole site (sitemaps, open data, the search index) are
-    /// brought up to date right after the reload, so an edited page shows without waiting for
-    /// them.
-    pub fn rebuild(&self) -> (Vec<Diagnostic>, Duration) {
+    /// Builds again and reloads the browsers. The files made from the whole site (sitemaps,
+    /// open data, the search index) are brought up to date right after the reload, so an
+    /// edited page shows without waiting for them.
+    pub fn rebuild(&self) -> Rebuilt {
         self.rebuild_after(None)
     }
 
     /// `rebuild`, told which source files changed since the last build (`None`: any may have).
-    fn rebuild_after(&self, changed: watch::Changes) -> (Vec<Diagnostic>, Duration) {
+    fn rebuild_after(&self, changed: watch::Changes) -> Rebuilt {
         let started = Instant::now();
         // A rebuild that failed midway may have left the state half updated: start clean.
         let mut state = self.build_state.lock().unwrap_or_else(|poisoned| {
@@ -128,10 +136,14 @@ impl Server {
             ..self.options.clone()
         };
         let result = build_with(&pages_first, &mut state, None);
+        let stages = result
+            .as_ref()
+            .map(|report| report.stages.clone())
+            .unwrap_or_default();
         let succeeded = matches!(&result, Ok(report) if report.succeeded);
         let diagnostics = self.show(result);
         self.listeners.reload();
-        let took = started.elapsed();
+        let until_reload = started.elapsed();
         if succeeded {
             // Nothing changed since the first build: its records are the truth.
             let whole_site = BuildOptions {
@@ -144,7 +156,11 @@ impl Server {
                 self.listeners.reload();
             }
         }
-        (diagnostics, took)
+        Rebuilt {
+            diagnostics,
+            until_reload,
+            stages,
+        }
     }
 
     /// Makes a build's errors what the browsers see (none after a good build); returns its
@@ -191,10 +207,7 @@ impl Server {
 
     /// Watches the sources and rebuilds on every change, in a thread of its own; `on_build`
     /// hears about each rebuild.
-    pub fn watch(
-        self: &Arc<Self>,
-        on_build: impl Fn(&[Diagnostic], Duration) + Send + 'static,
-    ) -> Result<()> {
+    pub fn watch(self: &Arc<Self>, on_build: impl Fn(&Rebuilt) + Send + 'static) -> Result<()> {
         let server = self.clone();
         let changes = watch::watch(&self.options.root)?;
         std::thread::spawn(move || {
@@ -203,8 +216,7 @@ impl Server {
                 while let Ok(more) = changes.try_recv() {
                     changed = watch::merge(changed, more);
                 }
-                let (diagnostics, took) = server.rebuild_after(changed);
-                on_build(&diagnostics, took);
+                on_build(&server.rebuild_after(changed));
             }
         });
         Ok(())

@@ -5,6 +5,8 @@
 //! output file was made from, so an unchanged file is not parsed again and a page whose
 //! inputs are unchanged is not rendered again. The output is the same as a clean build's.
 
+mod delta;
+
 use std::collections::{HashMap, HashSet};
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
@@ -45,9 +47,10 @@ pub struct BuildOptions {
     /// the search index) as they are: `serve` shows an edited page at once, then builds again
     /// without this to bring them up to date.
     pub defer_whole_site: bool,
-    /// The release files (relative to the root) that may have changed since the build that
-    /// made the state; the others are taken from the state without a look at the disk. `None`:
-    /// any file may have changed. `serve` knows from its watcher.
+    /// The source files (relative to the root: releases, templates, static files,
+    /// `site.yaml`) that may have changed since the build that made the state; the releases
+    /// not named are taken from the state without a look at the disk. `None`: any file may
+    /// have changed. `serve` knows from its watcher.
     pub changed: Option<Vec<PathBuf>>,
 }
 
@@ -85,11 +88,14 @@ pub struct BuildReport {
     pub articles: usize,
     pub written: WriteStats,
     pub elapsed: Duration,
-    /// How long each stage took: reading (with the search documents of the releases parsed),
-    /// assembling, rendering, publishing, search (the index files), writing.
+    /// How long each stage took: templates (setting up the renderer), reading (with the search
+    /// documents of the releases parsed), assembling, rendering, publishing, search (the index files), writing.
     pub stages: Vec<(&'static str, Duration)>,
     /// Whether the output folder was replaced.
     pub succeeded: bool,
+    /// Whether the build applied an edit to the last site, rendering only the pages that
+    /// show the edited releases (see `delta`).
+    pub only_touched_pages: bool,
 }
 
 impl BuildReport {
@@ -162,6 +168,9 @@ pub struct BuildState {
     search: search::IndexState,
     #[serde(skip)]
     bodies: Bodies,
+    /// The last build's site, kept when the state stays in memory (`serve`).
+    #[serde(skip)]
+    last: Option<delta::LastBuild>,
 }
 
 /// The first bytes of the state file, with the fingerprint of chapar itself: a state file
@@ -328,6 +337,16 @@ fn build_locked(
     if let Err(problems) = &renderer {
         report.diagnostics.extend(problems.iter().cloned());
     }
+    stage_done(&mut report, "templates");
+    if let Ok(renderer) = &renderer
+        && let Some(plan) = delta::plan(options, state, renderer, now, state_file)
+    {
+        delta::build(options, state, renderer, plan, &mut report, &mut stage_done)?;
+        return Ok(finish(report));
+    }
+    // A build that fails from here leaves no last site to edit.
+    let keep_last = state_file.is_none();
+    state.last = None;
 
     progress("reading", None);
     // Each release parsed gives its search document while its body is at hand; then the body
@@ -373,6 +392,12 @@ fn build_locked(
         include_drafts: options.include_drafts,
         now,
     };
+    let next_due = loaded
+        .articles
+        .iter()
+        .filter(|a| !a.front.draft && a.front.date > now)
+        .map(|a| a.front.date)
+        .min();
     let site = site::assemble(config, loaded.articles, selection);
     report.articles = site.articles.len();
     let current: HashSet<Fingerprint> = site.articles.iter().map(|a| a.fingerprint).collect();
@@ -482,6 +507,17 @@ fn build_locked(
     drop(committed.lock);
     stage_done(&mut report, "writing");
     report.succeeded = true;
+    if keep_last {
+        state.last = Some(delta::LastBuild {
+            site,
+            renderer: renderer.fingerprint,
+            include_drafts: options.include_drafts,
+            next_due,
+            summaries,
+            files: report.files,
+            diagnostics: report.diagnostics.clone(),
+        });
+    }
     Ok(finish(report))
 }
 
