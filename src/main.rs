@@ -142,9 +142,7 @@ fn main() -> ExitCode {
             chapar::build(&options).map(|report| {
                 print_diagnostics(&report.diagnostics, quiet);
                 if verbose {
-                    for (stage, took) in &report.stages {
-                        eprintln!("  {stage:<10} {:>8.0} ms", took.as_secs_f64() * 1000.0);
-                    }
+                    print_stages(&report.stages, 0);
                 }
                 if !quiet || !report.succeeded {
                     eprintln!("{}", report.summary());
@@ -245,6 +243,21 @@ fn main() -> ExitCode {
     })
 }
 
+/// The stages of a build with their time (with `decimals`) and the peak memory so far.
+fn print_stages(stages: &[chapar::build::Stage], decimals: usize) {
+    for stage in stages {
+        let peak = stage
+            .peak_memory
+            .map(|bytes| format!("  peak {:>5} MB", bytes / (1024 * 1024)))
+            .unwrap_or_default();
+        eprintln!(
+            "  {:<10} {:>8.decimals$} ms{peak}",
+            stage.name,
+            stage.took.as_secs_f64() * 1000.0
+        );
+    }
+}
+
 /// Runs the preview server until Ctrl-C.
 fn serve(
     root: PathBuf,
@@ -308,9 +321,7 @@ fn serve(
             eprintln!("rebuilt in {took:.0} ms");
         }
         if verbose {
-            for (stage, took) in &rebuilt.stages {
-                eprintln!("  {stage:<10} {:>8.1} ms", took.as_secs_f64() * 1000.0);
-            }
+            print_stages(&rebuilt.stages, 1);
         }
     })?;
     if open {

@@ -311,6 +311,48 @@ impl Staging {
         fs::write(&target, bytes).with_context(|| format!("cannot write {}", target.display()))
     }
 
+    /// As `write`, for a large file whose bytes `fill` writes to a stream: they go to the
+    /// staging folder as they come, and are then compared with the previous build's file.
+    pub fn write_streamed(
+        &self,
+        rel: &str,
+        fingerprint: Fingerprint,
+        fill: &mut dyn FnMut(&mut dyn io::Write) -> io::Result<()>,
+    ) -> Result<()> {
+        if !is_safe_relative(rel) {
+            bail!("refusing to write `{rel}`: it is not a plain path inside the output folder");
+        }
+        let target = self.staging.join(rel);
+        self.make_parent(&target)?;
+        let file = fs::File::create(&target)
+            .with_context(|| format!("cannot write {}", target.display()))?;
+        let mut writer = io::BufWriter::with_capacity(256 * 1024, file);
+        fill(&mut writer)
+            .and_then(|()| io::Write::flush(&mut writer))
+            .with_context(|| format!("cannot write {}", target.display()))?;
+        let len = fs::metadata(&target)
+            .with_context(|| format!("cannot write {}", target.display()))?
+            .len();
+        let same = self
+            .previous_site
+            .as_ref()
+            .is_some_and(|site| same_files(&site.join(rel), &target));
+        if same {
+            fs::remove_file(&target)
+                .with_context(|| format!("cannot remove {}", target.display()))?;
+        }
+        self.claim(
+            rel,
+            Claim {
+                fingerprint,
+                len,
+                staged: !same,
+            },
+        )?;
+        self.made.fetch_add(1, Ordering::Relaxed);
+        Ok(())
+    }
+
     /// Writes a file whose inputs are its bytes (a static file, a sitemap).
     pub fn write_file(&self, rel: &str, bytes: &[u8]) -> Result<()> {
         let fingerprint = Fingerprint::of_bytes(bytes);
@@ -719,6 +761,34 @@ fn resolve(path: &Path) -> PathBuf {
     resolved
 }
 
+/// Whether two files hold the same bytes, read a block at a time.
+fn same_files(a: &Path, b: &Path) -> bool {
+    use std::io::Read;
+    let (Ok(mut a), Ok(mut b)) = (fs::File::open(a), fs::File::open(b)) else {
+        return false;
+    };
+    let same_len = match (a.metadata(), b.metadata()) {
+        (Ok(ma), Ok(mb)) => ma.is_file() && ma.len() == mb.len(),
+        _ => false,
+    };
+    if !same_len {
+        return false;
+    }
+    let (mut block_a, mut block_b) = (vec![0u8; 64 * 1024], vec![0u8; 64 * 1024]);
+    loop {
+        let n = match a.read(&mut block_a) {
+            Ok(n) => n,
+            Err(_) => return false,
+        };
+        if n == 0 {
+            return true;
+        }
+        if b.read_exact(&mut block_b[..n]).is_err() || block_a[..n] != block_b[..n] {
+            return false;
+        }
+    }
+}
+
 fn same_bytes(path: &Path, bytes: &[u8]) -> bool {
     match fs::metadata(path) {
         Ok(m) if m.is_file() && m.len() == bytes.len() as u64 => {
@@ -874,6 +944,30 @@ mod tests {
     fn inode(path: &Path) -> u64 {
         use std::os::unix::fs::MetadataExt;
         fs::metadata(path).unwrap().ino()
+    }
+
+    #[test]
+    fn streamed_files_are_compared_with_the_previous_ones() {
+        let dir = tempfile::tempdir().unwrap();
+        let out = dir.path().join("public");
+        let stream = |text: &'static str| move |w: &mut dyn io::Write| w.write_all(text.as_bytes());
+        let first = Staging::begin(&out, Outputs::default()).unwrap();
+        first
+            .write_streamed("data/a.json", fp(1), &mut stream("[1, 2]"))
+            .unwrap();
+        let record = first.commit().unwrap().outputs;
+        for (text, written) in [("[1, 2]", 0), ("[1, 2, 3]", 1)] {
+            let next = Staging::begin(&out, record.clone()).unwrap();
+            next.write_streamed("data/a.json", fp(2), &mut stream(text))
+                .unwrap();
+            let committed = next.commit().unwrap();
+            assert_eq!(committed.stats.written, written, "{text}");
+            assert_eq!(fs::read_to_string(out.join("data/a.json")).unwrap(), text);
+            assert_eq!(
+                committed.outputs.files["data/a.json"],
+                (fp(2), text.len() as u64)
+            );
+        }
     }
 
     #[test]

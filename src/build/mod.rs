@@ -90,7 +90,7 @@ pub struct BuildReport {
     pub elapsed: Duration,
     /// How long each stage took: templates (setting up the renderer), reading (with the search
     /// documents of the releases parsed), assembling, rendering, publishing, search (the index files), writing.
-    pub stages: Vec<(&'static str, Duration)>,
+    pub stages: Vec<Stage>,
     /// Whether the output folder was replaced.
     pub succeeded: bool,
     /// Whether the build applied an edit to the last site, rendering only the pages that
@@ -147,6 +147,23 @@ impl BuildReport {
             )
         }
     }
+}
+
+/// One stage of a build.
+#[derive(Debug, Clone)]
+pub struct Stage {
+    pub name: &'static str,
+    pub took: Duration,
+    /// The process's peak resident memory so far, in bytes, where the system tells it.
+    pub peak_memory: Option<u64>,
+}
+
+/// The peak resident memory of this process so far (Linux's `VmHWM`).
+fn peak_memory() -> Option<u64> {
+    let status = std::fs::read_to_string("/proc/self/status").ok()?;
+    let line = status.lines().find(|l| l.starts_with("VmHWM:"))?;
+    let kb: u64 = line.split_whitespace().nth(1)?.parse().ok()?;
+    Some(kb * 1024)
 }
 
 /// What one build leaves for the next. `build` keeps it in a file beside the output folder;
@@ -322,7 +339,11 @@ fn build_locked(
     };
     let mut stage_started = Instant::now();
     let mut stage_done = |report: &mut BuildReport, name: &'static str| {
-        report.stages.push((name, stage_started.elapsed()));
+        report.stages.push(Stage {
+            name,
+            took: stage_started.elapsed(),
+            peak_memory: peak_memory(),
+        });
         stage_started = Instant::now();
     };
     let now = options.now.unwrap_or_else(Timestamp::now);
@@ -562,6 +583,20 @@ impl render::Output for StagingOutput<'_> {
         }
         self.staging
             .write(path, &bytes, fingerprint)
+            .map_err(|e| self.fail(path, e))
+    }
+
+    fn write_streamed(
+        &self,
+        path: &str,
+        fingerprint: Fingerprint,
+        fill: &mut dyn FnMut(&mut dyn std::io::Write) -> std::io::Result<()>,
+    ) -> Result<(), Diagnostic> {
+        if let Some(p) = self.progress {
+            p.0.advance();
+        }
+        self.staging
+            .write_streamed(path, fingerprint, fill)
             .map_err(|e| self.fail(path, e))
     }
 }

@@ -1,10 +1,9 @@
 //! Open data for other newsrooms and researchers: `data/articles.json` (every article's
 //! metadata and URL) and `data/metrics.csv` (one row per key figure).
 
-use rayon::prelude::*;
 use serde::Serialize;
 
-use crate::content::Metric;
+use crate::content::{Article, Metric};
 use crate::diagnostic::Diagnostic;
 use crate::fingerprint::Fingerprint;
 use crate::links::Links;
@@ -20,7 +19,7 @@ const METRICS_PATH: &str = "data/metrics.csv";
 #[derive(Serialize)]
 struct ArticlesFile<'a> {
     site: SiteInfo<'a>,
-    articles: Vec<ArticleRecord<'a>>,
+    articles: Records<'a>,
 }
 
 #[derive(Serialize)]
@@ -28,6 +27,25 @@ struct SiteInfo<'a> {
     title: &'a str,
     url: &'a str,
     language: &'static str,
+}
+
+/// Every article's record, each made as it is written: at 100,000 articles the file is
+/// some 180 MB, which is never held in memory.
+struct Records<'a> {
+    site: &'a Site,
+    links: &'a Links<'a>,
+    calendar: &'a PersianCalendar,
+}
+
+impl Serialize for Records<'_> {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeSeq;
+        let mut seq = serializer.serialize_seq(Some(self.site.articles.len()))?;
+        for article in &self.site.articles {
+            seq.serialize_element(&record(self.site, self.links, self.calendar, article))?;
+        }
+        seq.end()
+    }
 }
 
 #[derive(Serialize)]
@@ -56,7 +74,8 @@ struct DeskRecord<'a> {
     name: &'a str,
 }
 
-/// `articles`: the fingerprint of the site's articles, which both files are made of.
+/// `articles`: the fingerprint of the site's articles, which both files are made of. Both
+/// are written as they are made.
 pub fn write(
     site: &Site,
     links: &Links,
@@ -64,62 +83,68 @@ pub fn write(
     articles: Fingerprint,
     out: &dyn Output,
 ) -> Result<(), Diagnostic> {
-    let paths = [ARTICLES_PATH.to_string(), METRICS_PATH.to_string()];
-    super::write_group(out, &paths, articles, || {
-        let records = records(site, links, calendar);
+    if !out.keep(ARTICLES_PATH, articles)? {
         let file = ArticlesFile {
             site: SiteInfo {
                 title: &site.config.title,
                 url: &site.config.base_url,
                 language: "fa",
             },
-            articles: records,
+            articles: Records {
+                site,
+                links,
+                calendar,
+            },
         };
-        let json = serde_json::to_vec_pretty(&file)
-            .map_err(|e| Diagnostic::error(ARTICLES_PATH, e.to_string()))?;
-        let csv = metrics_csv(&file.articles)
-            .map_err(|e| Diagnostic::error(METRICS_PATH, e.to_string()))?;
-        Ok(vec![
-            (ARTICLES_PATH.to_string(), json),
-            (METRICS_PATH.to_string(), csv),
-        ])
-    })
+        out.write_streamed(ARTICLES_PATH, articles, &mut |w| {
+            serde_json::to_writer_pretty(w, &file).map_err(std::io::Error::other)
+        })?;
+    }
+    if !out.keep(METRICS_PATH, articles)? {
+        out.write_streamed(METRICS_PATH, articles, &mut |w| {
+            metrics_csv(site, links, calendar, w).map_err(std::io::Error::other)
+        })?;
+    }
+    Ok(())
 }
 
-fn records<'a>(
+fn record<'a>(
     site: &'a Site,
     links: &Links,
     calendar: &PersianCalendar,
-) -> Vec<ArticleRecord<'a>> {
-    site.articles
-        .par_iter()
-        .map(|a| ArticleRecord {
-            id: a.front.id,
-            title: &a.front.title,
-            lead: a.front.lead.as_deref(),
-            summary: a.summary(),
-            url: links.uri(&site::article_path(a)),
-            short_url: links.uri(&site::short_link_path(a.front.id)),
-            date: a.front.date.to_string(),
-            jalali_date: to_latin_digits(&calendar.format(a.front.date, JalaliFormat::Short)),
-            updated: a.front.updated.map(|t| t.to_string()),
-            desk: DeskRecord {
-                key: &a.front.desk,
-                name: site
-                    .desk_of(a)
-                    .map_or(a.front.desk.as_str(), |d| d.name.as_str()),
-            },
-            authors: &a.front.authors,
-            tags: &a.front.tags,
-            metrics: &a.front.metrics,
-            word_count: a.word_count,
-        })
-        .collect()
+    a: &'a Article,
+) -> ArticleRecord<'a> {
+    ArticleRecord {
+        id: a.front.id,
+        title: &a.front.title,
+        lead: a.front.lead.as_deref(),
+        summary: a.summary(),
+        url: links.uri(&site::article_path(a)),
+        short_url: links.uri(&site::short_link_path(a.front.id)),
+        date: a.front.date.to_string(),
+        jalali_date: to_latin_digits(&calendar.format(a.front.date, JalaliFormat::Short)),
+        updated: a.front.updated.map(|t| t.to_string()),
+        desk: DeskRecord {
+            key: &a.front.desk,
+            name: site
+                .desk_of(a)
+                .map_or(a.front.desk.as_str(), |d| d.name.as_str()),
+        },
+        authors: &a.front.authors,
+        tags: &a.front.tags,
+        metrics: &a.front.metrics,
+        word_count: a.word_count,
+    }
 }
 
-/// One row per key figure, from the article records.
-fn metrics_csv(records: &[ArticleRecord]) -> Result<Vec<u8>, csv::Error> {
-    let mut writer = csv::Writer::from_writer(Vec::new());
+/// One row per key figure.
+fn metrics_csv(
+    site: &Site,
+    links: &Links,
+    calendar: &PersianCalendar,
+    out: &mut dyn std::io::Write,
+) -> Result<(), csv::Error> {
+    let mut writer = csv::Writer::from_writer(out);
     writer.write_record([
         "id",
         "date",
@@ -132,7 +157,8 @@ fn metrics_csv(records: &[ArticleRecord]) -> Result<Vec<u8>, csv::Error> {
         "period",
         "url",
     ])?;
-    for a in records {
+    for article in site.articles.iter().filter(|a| !a.front.metrics.is_empty()) {
+        let a = record(site, links, calendar, article);
         for m in a.metrics {
             writer.write_record([
                 a.id.to_string().as_str(),
@@ -148,7 +174,6 @@ fn metrics_csv(records: &[ArticleRecord]) -> Result<Vec<u8>, csv::Error> {
             ])?;
         }
     }
-    writer
-        .into_inner()
-        .map_err(|e| csv::Error::from(e.into_error()))
+    writer.flush()?;
+    Ok(())
 }

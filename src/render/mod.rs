@@ -36,6 +36,18 @@ pub trait Output: Sync {
     /// fingerprint.
     fn write(&self, path: &str, bytes: Vec<u8>, fingerprint: Fingerprint)
     -> Result<(), Diagnostic>;
+    /// As `write`, for a large file whose bytes `fill` writes to a stream: an output that
+    /// can writes them to disk as they come rather than holding them all.
+    fn write_streamed(
+        &self,
+        path: &str,
+        fingerprint: Fingerprint,
+        fill: &mut dyn FnMut(&mut dyn std::io::Write) -> std::io::Result<()>,
+    ) -> Result<(), Diagnostic> {
+        let mut bytes = Vec::new();
+        fill(&mut bytes).map_err(|e| Diagnostic::error(path, e.to_string()))?;
+        self.write(path, bytes, fingerprint)
+    }
 }
 
 /// The file at `path`, made from inputs with `fingerprint` by `make`, which runs only when

@@ -64,7 +64,7 @@ pub struct Rebuilt {
     /// From the start of the build to the reload event.
     pub until_reload: Duration,
     /// The stages of the build before the reload (`BuildReport::stages`).
-    pub stages: Vec<(&'static str, Duration)>,
+    pub stages: Vec<crate::build::Stage>,
 }
 
 /// A running server. Dropping it does not stop the threads; `chapar serve` runs until Ctrl-C.
