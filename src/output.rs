@@ -465,8 +465,14 @@ impl Staging {
         }
         stats.removed = removals.len();
         let changes = stats.written + removals.len();
+        // Of the files the new folder will hold: with `keep_unclaimed`, the previous ones too.
+        let files = if self.keep_unclaimed {
+            claimed.len().max(self.previous.len())
+        } else {
+            claimed.len()
+        };
         let in_place = !self.previous.is_empty()
-            && (changes <= IN_PLACE_FEW || changes * IN_PLACE_SHARE <= claimed.len());
+            && (changes <= IN_PLACE_FEW || changes * IN_PLACE_SHARE <= files);
         if in_place {
             let mut moves: Vec<String> = claimed
                 .iter()
@@ -944,6 +950,32 @@ mod tests {
     fn inode(path: &Path) -> u64 {
         use std::os::unix::fs::MetadataExt;
         fs::metadata(path).unwrap().ino()
+    }
+
+    #[test]
+    fn a_few_pages_of_a_large_site_are_updated_in_place_when_the_rest_is_kept() {
+        let dir = tempfile::tempdir().unwrap();
+        let out = dir.path().join("public");
+        let first = Staging::begin(&out, Outputs::default()).unwrap();
+        for n in 0..400 {
+            first.write(&format!("p/{n}.html"), b"page", fp(n)).unwrap();
+        }
+        let record = first.commit().unwrap().outputs;
+        let folder = inode(&out);
+        let mut staging = Staging::begin(&out, record).unwrap();
+        staging.keep_unclaimed();
+        for n in 0..30 {
+            staging
+                .write(&format!("p/{n}.html"), b"new", fp(1000 + n))
+                .unwrap();
+        }
+        staging.commit().unwrap();
+        assert_eq!(
+            inode(&out),
+            folder,
+            "30 of 401 files: in place, not a new folder"
+        );
+        assert_eq!(fs::read(out.join("p/29.html")).unwrap(), b"new");
     }
 
     #[test]

@@ -2,8 +2,9 @@
 //! `serve` is told that only some releases changed and none of them moved (the same address,
 //! date, desk, authors and tags), the site's indexes, related lists and every page not
 //! showing those releases are as they were. Only the edited files are parsed and only the
-//! pages that show them are rendered; nothing else is looked at, so a save costs the same on
-//! a site of 10 releases or 100,000.
+//! pages that show them are rendered; nothing else is looked at, so a save costs what the
+//! pages showing the edited releases cost, not what the site costs (an edit to the summary of
+//! a release that many "related" boxes list rewrites those pages).
 //!
 //! The files made from the whole site are left to the build `serve` runs right after, which
 //! also checks everything this one took for granted.

@@ -5,7 +5,7 @@
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
 use std::sync::mpsc::{self, Receiver, RecvTimeoutError, Sender};
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use anyhow::{Context, Result};
 use notify::event::{AccessKind, AccessMode, CreateKind, ModifyKind, RenameMode};
@@ -35,6 +35,11 @@ const SETTLE: Duration = Duration::from_millis(5);
 /// rename it into place). A burst never ends on a half-written or missing file while its
 /// writer is still at work.
 const QUIET: Duration = Duration::from_millis(50);
+
+/// The longest a burst lasts: a source file that changes all the time (a log someone keeps
+/// in `static/`) must not hold other saves back. A file still being written then is seen
+/// again when its writer closes it.
+const LONGEST: Duration = Duration::from_millis(500);
 
 /// Changes to the sources arrive on the receiver, one message per burst. A source folder
 /// created while the server runs is watched from the next start.
@@ -74,13 +79,32 @@ pub fn watch(root: &Path) -> Result<Receiver<Changes>> {
 
 /// Collects the watcher's events into bursts and sends each, until either side goes away.
 fn gather(root: &Path, events: &Receiver<notify::Result<Event>>, bursts: &Sender<Changes>) {
-    while let Ok(first) = events.recv() {
+    loop {
         let mut burst = Burst::default();
-        burst.add(root, first);
+        while burst.is_empty() {
+            match events.recv() {
+                Ok(event) => {
+                    burst.add(root, event);
+                }
+                Err(_) => return,
+            }
+        }
+        let started = Instant::now();
+        let mut last_change = started;
         loop {
             let wait = if burst.is_complete() { SETTLE } else { QUIET };
-            match events.recv_timeout(wait) {
-                Ok(event) => burst.add(root, event),
+            let deadline = (last_change + wait).min(started + LONGEST);
+            let Some(left) = deadline.checked_duration_since(Instant::now()) else {
+                break;
+            };
+            match events.recv_timeout(left) {
+                // Only a change to the sources restarts the wait: reads and other files do not
+                // hold a save back.
+                Ok(event) => {
+                    if burst.add(root, event) {
+                        last_change = Instant::now();
+                    }
+                }
                 Err(RecvTimeoutError::Timeout) => break,
                 Err(RecvTimeoutError::Disconnected) => return,
             }
@@ -113,14 +137,17 @@ struct Burst {
 }
 
 impl Burst {
-    fn add(&mut self, root: &Path, event: notify::Result<Event>) {
+    /// Takes in one event; returns whether it changed a source (rather than reading one or
+    /// touching another file).
+    fn add(&mut self, root: &Path, event: notify::Result<Event>) -> bool {
         let event = match event {
             Ok(event) if !event.need_rescan() => event,
             _ => {
                 self.lost_track = true;
-                return;
+                return true;
             }
         };
+        let mut changed = false;
         let renamed_both = matches!(
             event.kind,
             EventKind::Modify(ModifyKind::Name(RenameMode::Both))
@@ -154,7 +181,13 @@ impl Burst {
                 _ => FileState::Open,
             };
             self.files.insert(rel.to_path_buf(), state);
+            changed = true;
         }
+        changed
+    }
+
+    fn is_empty(&self) -> bool {
+        self.files.is_empty() && !self.lost_track
     }
 
     fn is_complete(&self) -> bool {
@@ -193,6 +226,9 @@ pub fn is_source(root: &Path, path: &Path) -> bool {
         || name.ends_with(".swx")
         || name.ends_with(".tmp")
         || name.ends_with(".chapar-fix")
+        // JetBrains editors' "safe write".
+        || name.ends_with("___jb_tmp___")
+        || name.ends_with("___jb_old___")
         || name == "4913";
     let under_source = first == "site.yaml" || SOURCE_FOLDERS.contains(&first.as_str());
     under_source
@@ -220,6 +256,48 @@ mod tests {
             burst.add(Path::new("/site"), e);
         }
         burst
+    }
+
+    /// A save is reported while other activity goes on: reads of releases, files that are
+    /// not sources, a source file that is written all the time.
+    #[test]
+    fn busy_files_do_not_hold_a_save_back() {
+        use notify::event::DataChange;
+        let noises = [
+            EventKind::Access(AccessKind::Open(notify::event::AccessMode::Read)),
+            EventKind::Modify(ModifyKind::Data(DataChange::Any)),
+            EventKind::Modify(ModifyKind::Data(DataChange::Any)),
+        ];
+        let noisy_paths = [
+            "/site/content/b.md",
+            "/site/public/x.html",
+            "/site/static/live.log",
+        ];
+        for (noise, path) in noises.into_iter().zip(noisy_paths) {
+            let (events_tx, events) = mpsc::channel();
+            let (bursts_tx, bursts) = mpsc::channel();
+            std::thread::spawn(move || gather(Path::new("/site"), &events, &bursts_tx));
+            events_tx
+                .send(event(
+                    EventKind::Access(AccessKind::Close(AccessMode::Write)),
+                    &["/site/content/a.md"],
+                ))
+                .unwrap();
+            // The noise goes on for up to ten seconds, or until the save is reported.
+            let mut reported = None;
+            for _ in 0..5000 {
+                events_tx.send(event(noise, &[path])).unwrap();
+                if let Ok(changes) = bursts.recv_timeout(Duration::from_millis(2)) {
+                    reported = Some(changes);
+                    break;
+                }
+            }
+            let changes = reported.expect("the save was held back by other activity");
+            assert!(
+                changes.is_some_and(|c| c.contains(Path::new("content/a.md"))),
+                "{path}"
+            );
+        }
     }
 
     #[test]
