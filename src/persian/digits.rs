@@ -58,7 +58,10 @@ pub fn convert_prose_digits(text: &str, style: DigitStyle) -> Cow<'_, str> {
     }
     let mut out = String::with_capacity(text.len() + text.len() / 2);
     for word in text.split_inclusive(char::is_whitespace) {
-        if word.chars().any(|c| c.is_ascii_alphabetic()) {
+        // Most words have no digit: they, and words with a Latin letter, stay as they are.
+        let unchanged = word.chars().any(|c| c.is_ascii_alphabetic())
+            || !word.chars().any(|c| digit_value(c).is_some());
+        if unchanged {
             out.push_str(word);
         } else {
             convert_word(word, style, &mut out);

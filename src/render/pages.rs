@@ -20,6 +20,10 @@ use crate::site::{self, ArchiveYear, Listing, Page, Site};
 const FIGURES_SHOWN: usize = 60;
 /// Releases in each desk section of the home page.
 const DESK_SECTION_SIZE: usize = 4;
+/// How many articles' summaries are kept while pages render. Each is shown on about ten pages
+/// (listings, related boxes) and costs about 2 KB: every summary of a 25,000-release site is
+/// built once, while a site of 100,000 does not hold 200 MB of them.
+const SUMMARIES_KEPT: usize = 25_000;
 
 pub(super) struct Pages<'a> {
     site: &'a Site,
@@ -29,7 +33,8 @@ pub(super) struct Pages<'a> {
     related: &'a [Vec<usize>],
     out: &'a dyn Output,
     links: Links<'a>,
-    /// Every article's listing summary, built when a page first needs it and shared by all.
+    /// The listing summaries of the newest `SUMMARIES_KEPT` articles, each built when a page
+    /// first needs it and shared by all; older articles' summaries are built for each page.
     summaries: Vec<OnceLock<Value>>,
     /// The fingerprint of each summary (`summary_fingerprints`).
     summary_fingerprints: &'a [Fingerprint],
@@ -47,7 +52,9 @@ impl<'a> Pages<'a> {
         out: &'a dyn Output,
     ) -> Self {
         let links = Links::new(&site.config);
-        let summaries = site.articles.iter().map(|_| OnceLock::new()).collect();
+        let summaries = (0..site.articles.len().min(SUMMARIES_KEPT))
+            .map(|_| OnceLock::new())
+            .collect();
         Pages {
             site,
             renderer,
@@ -61,12 +68,14 @@ impl<'a> Pages<'a> {
     }
 
     fn summary(&self, index: usize) -> Value {
-        self.summaries[index]
-            .get_or_init(|| {
-                let summary = context::summary(self.site, &self.site.articles[index], &self.links);
-                Value::from_serializable(&summary)
-            })
-            .clone()
+        let make = || {
+            let summary = context::summary(self.site, &self.site.articles[index], &self.links);
+            Value::from_serializable(&summary)
+        };
+        match self.summaries.get(index) {
+            Some(kept) => kept.get_or_init(make).clone(),
+            None => make(),
+        }
     }
 
     /// A fingerprint of a page of `kind` at `path`, to which the caller adds the page's own
