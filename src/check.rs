@@ -410,13 +410,13 @@ fn check_links(
             .and_then(|id| ids.get(&id));
         d = match article {
             Some(a) => d.with_hint(format!(
-                "release {} is at {}; or link its short link /n/{}/",
+                "release {} is at {}; or link its short link /news/{}/",
                 a.front.id,
                 Links::new(&site.config).link(&site::article_path(a)),
                 a.front.id
             )),
             None => d.with_hint(
-                "correct the address; links to releases are safest as short links: /n/<news code>/",
+                "correct the address; links to releases are safest as short links: /news/<news code>/",
             ),
         };
         out.push(d);

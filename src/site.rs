@@ -208,7 +208,7 @@ pub fn desk_path(key: &str) -> String {
 
 /// The short link of an article: `n/1402070912/`, redirecting to the article.
 pub fn short_link_path(id: u64) -> String {
-    format!("n/{id}/")
+    format!("news/{id}/")
 }
 
 pub const ARCHIVE_PATH: &str = "archive/";

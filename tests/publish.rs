@@ -43,7 +43,9 @@ fn rss_feeds_list_the_newest_articles_with_everything_readers_need() {
         ]
     );
     assert!(rss.contains("<language>fa</language>"));
-    assert!(rss.contains("<guid isPermaLink=\"true\">https://test.example.ir/press/n/101/</guid>"));
+    assert!(
+        rss.contains("<guid isPermaLink=\"true\">https://test.example.ir/press/news/101/</guid>")
+    );
     assert!(rss.contains("<link>https://test.example.ir/press/news/101/%D8%AE%D8%A8%D8%B1-%DB%8C%DA%A9%D9%85-%D8%A7%D8%B3%D8%AA%D8%A7%D9%86/</link>"));
     assert!(
         rss.contains("<pubDate>Sun, 01 Oct 2023 07:00:00 GMT</pubDate>"),
@@ -91,7 +93,7 @@ fn atom_feeds_use_rfc3339_and_persian_language() {
     let site = built();
     let atom = read(site.path().join("public/atom.xml"));
     assert!(atom.contains("<feed xmlns=\"http://www.w3.org/2005/Atom\" xml:lang=\"fa\">"));
-    assert!(atom.contains("<id>https://test.example.ir/press/n/103/</id>"));
+    assert!(atom.contains("<id>https://test.example.ir/press/news/103/</id>"));
     assert!(atom.contains(
         "<published>2023-10-02T20:30:00Z</published>\n<updated>2023-10-04T04:30:00Z</updated>"
     ));
@@ -123,7 +125,9 @@ fn sitemaps_and_robots() {
     assert!(locs.contains(&"https://test.example.ir/press/desk/economy/page/2/".to_string()));
     assert!(locs.contains(&"https://test.example.ir/press/archive/1402/07/".to_string()));
     assert!(
-        !locs.iter().any(|l| l.contains("/n/") || l.contains("404")),
+        !locs
+            .iter()
+            .any(|l| l.ends_with("/news/101/") || l.ends_with("/news/103/") || l.contains("404")),
         "short links and 404 are not listed"
     );
     assert!(
@@ -175,7 +179,7 @@ fn short_links_redirect_to_their_articles() {
     let site = built();
     let out = site.path().join("public");
     for (id, slug) in [(101, "خبر-یکم-استان"), (103, "اقتصاد-سوم")] {
-        let page = read(out.join(format!("n/{id}/index.html")));
+        let page = read(out.join(format!("news/{id}/index.html")));
         let target = format!("/press/news/{id}/{slug}/");
         assert!(
             page.contains(&format!(
@@ -189,11 +193,11 @@ fn short_links_redirect_to_their_articles() {
         assert!(target_of(&target, "/press/", &out).unwrap().is_file());
     }
     let redirects = read(out.join("_redirects"));
-    assert!(redirects.contains("/press/n/101/ /press/news/101/%D8%AE%D8%A8%D8%B1-%DB%8C%DA%A9%D9%85-%D8%A7%D8%B3%D8%AA%D8%A7%D9%86/ 301\n"));
+    assert!(redirects.contains("/press/news/101/ /press/news/101/%D8%AE%D8%A8%D8%B1-%DB%8C%DA%A9%D9%85-%D8%A7%D8%B3%D8%AA%D8%A7%D9%86/ 301\n"));
     assert_eq!(redirects.lines().count(), 5);
     let article = read(out.join("news/101/خبر-یکم-استان/index.html"));
     assert!(article.contains(
-        "<a href=\"/press/n/101/\" dir=\"ltr\">https://test.example.ir/press/n/101/</a>"
+        "<a href=\"/press/news/101/\" dir=\"ltr\">https://test.example.ir/press/news/101/</a>"
     ));
 }
 

@@ -1,4 +1,4 @@
-//! `_redirects`: the short links (`/n/<id>/`) as server-side redirects, for static hosts that
+//! `_redirects`: the short links (`/news/<id>/`) as server-side redirects, for static hosts that
 //! read this file (Netlify, Cloudflare Pages and others). Hosts that do not still serve the
 //! small redirecting page written at the same address.
 

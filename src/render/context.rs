@@ -64,7 +64,7 @@ pub struct ArticleContext {
     pub word_count: usize,
     pub reading_minutes: usize,
     pub permalink: String,
-    /// The short link (`/n/<id>/`), as a link and as the absolute URL shown to readers.
+    /// The short link (`/news/<id>/`), as a link and as the absolute URL shown to readers.
     pub short_link: String,
     pub short_url: String,
     pub extra: serde_json::Map<String, serde_json::Value>,

@@ -256,7 +256,9 @@ impl<'a> Pages<'a> {
         self.write("article.html", &file, &ctx, inputs)
     }
 
-    /// `/n/<id>/`: a tiny page that sends readers on to the article.
+    /// `/news/<id>/`: a tiny page that sends readers on to the article. It lives in the folder
+    /// of the article's own (`/news/<id>/<slug>/`), so trimming the slug off an address still
+    /// finds the article, and a build makes one folder less per release.
     fn short_link(&self, article: &Article) -> PageResult {
         let path = site::short_link_path(article.front.id);
         let file = format!("{path}index.html");
