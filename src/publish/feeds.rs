@@ -5,7 +5,6 @@
 //! two fixed shapes; feedparser and xmllint check the output in CI.
 
 use std::fmt::Write;
-use std::sync::Arc;
 
 use jiff::Timestamp;
 use jiff::fmt::rfc2822::DateTimePrinter;
@@ -98,8 +97,8 @@ struct Feed<'a> {
     page_url: String,
     /// The feed files, absolute, without extension.
     base: String,
-    /// The newest articles, each with its body.
-    articles: Vec<(&'a Article, Arc<str>)>,
+    /// The newest articles, each with its body escaped for XML (once for both formats).
+    articles: Vec<(&'a Article, String)>,
     /// The newest publication or update among the articles: the feed changes only when they do.
     updated: Timestamp,
 }
@@ -117,7 +116,7 @@ impl<'a> Feed<'a> {
             .take(FEED_SIZE)
             .map(|&i| {
                 let article: &Article = &site.articles[i];
-                Ok((article, bodies.body(article)?))
+                Ok((article, escape(&bodies.body(article)?)))
             })
             .collect::<Result<Vec<_>, Diagnostic>>()?;
         let updated = articles
@@ -202,7 +201,7 @@ impl<'a> Feed<'a> {
                 escape(&self.guid(a))
             );
             let _ = writeln!(out, "<description>{}</description>", escape(a.summary()));
-            let _ = writeln!(out, "<content:encoded>{}</content:encoded>", escape(body));
+            let _ = writeln!(out, "<content:encoded>{body}</content:encoded>");
             for author in &a.front.authors {
                 let _ = writeln!(out, "<dc:creator>{}</dc:creator>", escape(author));
             }
@@ -266,9 +265,8 @@ impl<'a> Feed<'a> {
             // xml:base resolves the body's site-relative links for feed readers.
             let _ = writeln!(
                 out,
-                "<content type=\"html\" xml:base=\"{}\">{}</content>",
+                "<content type=\"html\" xml:base=\"{}\">{body}</content>",
                 escape(&url),
-                escape(body)
             );
             out.push_str("</entry>\n");
         }
