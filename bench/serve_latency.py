@@ -2,11 +2,14 @@
 """Save-to-reload latency of `chapar serve`: the time from writing a changed release to the
 reload event reaching the browser's event stream.
 
-    python3 bench/serve_latency.py SITE_ROOT [--edits 5] [--pause 1.5]
+    python3 bench/serve_latency.py SITE_ROOT [--edits 5] [--pause 1.5] [--change body|title]
 
 Starts `target/release/chapar serve --port 0` on SITE_ROOT, opens the event stream, then
-edits one release (appending a sentence to its body, then restoring it) EDITS times and
-reports each latency and the median. Standard library only."""
+edits one release EDITS times, restoring it every other time, and reports each latency and
+the median. `--change body` (the default) appends a sentence to the body: the release stays
+where it is, and serve renders only the pages that show it. `--change title` appends a word
+to the title, which changes the release's address (its slug), so the site is assembled
+again. Standard library only."""
 
 import argparse
 import pathlib
@@ -45,6 +48,7 @@ def main():
     parser.add_argument("--pause", type=float, default=1.5,
                         help="seconds between edits: after the reload, serve still brings the "
                              "whole-site files (search index, open data) up to date")
+    parser.add_argument("--change", choices=["body", "title"], default="body")
     args = parser.parse_args()
     binary = REPO / "target" / "release" / "chapar"
     subprocess.run(["cargo", "build", "--release", "--quiet"], cwd=REPO, check=True)
@@ -59,13 +63,19 @@ def main():
         sock = open_events(port)
         latencies = []
         for i in range(args.edits):
-            text = original + f"\n\nجملهٔ ویرایش شمارهٔ {i}.\n" if i % 2 == 0 else original
+            if i % 2 == 1:
+                text = original
+            elif args.change == "body":
+                text = original + f"\n\nجملهٔ ویرایش شمارهٔ {i}.\n"
+            else:
+                text = original.replace("\ntitle: ", f"\ntitle: ویرایش {i} ", 1)
             started = time.perf_counter()
             target.write_text(text, encoding="utf-8")
             wait_reload(sock)
             latencies.append((time.perf_counter() - started) * 1000)
             time.sleep(args.pause)
-        print(f"{len(releases)} releases; edited {target.relative_to(args.root)}")
+        print(f"{len(releases)} releases; edited the {args.change} of "
+              f"{target.relative_to(args.root)}")
         print("save-to-reload ms: " + ", ".join(f"{x:.0f}" for x in latencies))
         print(f"median {statistics.median(latencies):.0f} ms")
     finally:

@@ -68,6 +68,8 @@ pub struct Staging {
     /// Whether the previous build's files that this one does not make are kept rather than
     /// removed (`keep_unclaimed`).
     keep_unclaimed: bool,
+    /// Files of the previous build to remove all the same (`drop_previous`).
+    dropped: Mutex<Vec<String>>,
     /// Every file of the new build: its fingerprint, size, and whether it is in the staging
     /// folder (written) or in the output folder already (kept).
     claimed: Mutex<HashMap<String, Claim>>,
@@ -196,6 +198,7 @@ impl Staging {
             previous_site,
             verify,
             keep_unclaimed: false,
+            dropped: Mutex::new(Vec::new()),
             staging,
             journal,
             claimed: Mutex::new(HashMap::new()),
@@ -263,6 +266,14 @@ impl Staging {
     /// are unchanged. It costs nothing per kept file.
     pub fn keep_unclaimed(&mut self) {
         self.keep_unclaimed = true;
+    }
+
+    /// Removes, at commit, a file of the previous build that this one no longer makes (an
+    /// address that moved), though `keep_unclaimed` keeps the others.
+    pub fn drop_previous(&self, rel: &str) {
+        if let Ok(mut dropped) = self.dropped.lock() {
+            dropped.push(rel.to_string());
+        }
     }
 
     /// The previous build's record of `rel` (fingerprint and size), if its file is still
@@ -415,8 +426,13 @@ impl Staging {
         let Ok(claimed) = self.claimed.lock() else {
             return true;
         };
+        let dropped = self.dropped.lock().map_or(true, |d| {
+            d.iter()
+                .any(|rel| self.previous.files.contains_key(rel) && !claimed.contains_key(rel))
+        });
         self.written.load(Ordering::Relaxed) > 0
             || self.previous.is_empty()
+            || dropped
             || (!self.keep_unclaimed
                 && self
                     .previous
@@ -451,8 +467,20 @@ impl Staging {
                 .filter(|rel| !claimed.contains_key(*rel))
                 .cloned()
         };
+        let dropped = std::mem::take(
+            &mut *self
+                .dropped
+                .lock()
+                .map_err(|_| anyhow::anyhow!("a writer thread panicked"))?,
+        );
         let removals: Vec<String> = if self.keep_unclaimed {
-            Vec::new()
+            let mut removals: Vec<String> = dropped
+                .into_iter()
+                .filter(|rel| self.previous.files.contains_key(rel) && !claimed.contains_key(rel))
+                .collect();
+            removals.sort();
+            removals.dedup();
+            removals
         } else {
             unclaimed().collect()
         };
@@ -461,7 +489,7 @@ impl Staging {
                 .keys()
                 .filter(|rel| self.previous.files.contains_key(*rel))
                 .count();
-            stats.unchanged += self.previous.len() - made_again;
+            stats.unchanged += self.previous.len() - made_again - removals.len();
         }
         stats.removed = removals.len();
         let changes = stats.written + removals.len();
@@ -480,7 +508,10 @@ impl Staging {
                 .map(|(rel, _)| rel.clone())
                 .collect();
             moves.sort();
-            let journal = Journal { moves, removals };
+            let journal = Journal {
+                moves,
+                removals: removals.clone(),
+            };
             write_journal(&self.journal, &journal)?;
             // From here the journal is the build's: if applying it fails, the next build
             // finishes it from the staging folder, which must stay.
@@ -492,7 +523,7 @@ impl Staging {
                 .with_context(|| format!("cannot remove {}", self.staging.display()))?;
         } else {
             let kept_unclaimed: Vec<String> = if self.keep_unclaimed {
-                unclaimed().collect()
+                unclaimed().filter(|rel| !removals.contains(rel)).collect()
             } else {
                 Vec::new()
             };
@@ -504,6 +535,9 @@ impl Staging {
             .map(|(rel, c)| (rel, (c.fingerprint, c.len)));
         let files = if self.keep_unclaimed {
             let mut files = std::mem::take(&mut self.previous.files);
+            for rel in &removals {
+                files.remove(rel);
+            }
             files.extend(claimed);
             files
         } else {

@@ -1,7 +1,8 @@
 //! A build that applies an edit to the last site instead of making the site again: when
-//! `serve` is told that only some releases changed and none of them moved (the same address,
-//! date, desk, authors and tags), the site's indexes, related lists and every page not
-//! showing those releases are as they were. Only the edited files are parsed and only the
+//! `serve` is told that only some releases changed and none of them moved in the site (the
+//! same news code, date, desk, authors and tags), the site's indexes, related lists and every
+//! page not showing those releases are as they were. (A release's address may change with its
+//! title: its old page is removed.) Only the edited files are parsed and only the
 //! pages that show them are rendered; nothing else is looked at, so a save costs what the
 //! pages showing the edited releases cost, not what the site costs (an edit to the summary of
 //! a release that many "related" boxes list rewrites those pages).
@@ -40,6 +41,8 @@ pub(super) struct LastBuild {
     pub files: usize,
     /// The last build's diagnostics: each file's own and those comparing files.
     pub diagnostics: Vec<Diagnostic>,
+    /// Those comparing files (`content::duplicates`), also in `diagnostics`.
+    pub cross_file: Vec<Diagnostic>,
 }
 
 /// An edit the last site can take: the changed files parsed again, none of them moved.
@@ -132,13 +135,28 @@ pub(super) fn build(
         mut summaries,
         files,
         mut diagnostics,
+        mut cross_file,
     } = last;
+    let remove = |diagnostics: &mut Vec<Diagnostic>, gone: &[Diagnostic]| {
+        for d in gone {
+            if let Some(at) = diagnostics.iter().position(|x| x == d) {
+                diagnostics.remove(at);
+            }
+        }
+    };
     let mut touched = Vec::with_capacity(plan.edits.len());
+    // Pages whose address moved with their slug.
+    let mut moved = Vec::new();
+    let mut slugs_changed = false;
     for edit in plan.edits {
         if let Some(old) = state.sources.get(&edit.shown) {
-            for d in &old.diagnostics {
-                if let Some(at) = diagnostics.iter().position(|x| x == d) {
-                    diagnostics.remove(at);
+            remove(&mut diagnostics, &old.diagnostics);
+            if let (Some(old), Some(new)) = (&old.article, &edit.record.article)
+                && !old.same_slug(new)
+            {
+                slugs_changed = true;
+                if edit.index.is_some() && old.slug != new.slug {
+                    moved.push(format!("{}index.html", crate::site::article_path(old)));
                 }
             }
         }
@@ -159,6 +177,11 @@ pub(super) fn build(
             touched.push(index);
         }
     }
+    if slugs_changed {
+        remove(&mut diagnostics, &cross_file);
+        cross_file = content::duplicates(&state.sources.articles());
+        diagnostics.extend(cross_file.iter().cloned());
+    }
     report.files = files;
     report.articles = site.articles.len();
     stage_done(report, "reading");
@@ -176,6 +199,9 @@ pub(super) fn build(
     let recorded = state.outputs_for(&out_dir);
     let mut staging = Staging::begin_with(&out_dir, recorded, false, None)?;
     staging.keep_unclaimed();
+    for page in &moved {
+        staging.drop_previous(page);
+    }
     let out = StagingOutput {
         staging: &staging,
         progress: options.progress.as_ref(),
@@ -217,6 +243,7 @@ pub(super) fn build(
         summaries,
         files,
         diagnostics: report.diagnostics.clone(),
+        cross_file,
     });
     report.succeeded = true;
     report.only_touched_pages = true;

@@ -394,6 +394,7 @@ fn build_locked(
         &on_parsed,
     );
     report.files = loaded.files;
+    let cross_file = loaded.cross_file;
     report.parsed = loaded.parsed;
     let sources_changed = loaded.parsed + loaded.restamped > 0;
     report.diagnostics.extend(loaded.diagnostics);
@@ -537,6 +538,7 @@ fn build_locked(
             summaries,
             files: report.files,
             diagnostics: report.diagnostics.clone(),
+            cross_file,
         });
     }
     Ok(finish(report))

@@ -68,19 +68,22 @@ impl Article {
     }
 
     /// Whether `other`, an edit of this release, leaves it where it was in the site: the
-    /// same file, address, news code, date, draft state, desk, authors and tags (so the same
-    /// listings and places in them), and the same lines for the code and the slug (which
-    /// diagnostics comparing files point at).
+    /// same file, news code, date, draft state, desk, authors and tags, so the same listings
+    /// and the same places in them. (Its address may differ, with its slug.)
     pub fn same_place(&self, other: &Article) -> bool {
         self.source == other.source
-            && self.slug == other.slug
             && self.front.id == other.front.id
             && self.front.date == other.front.date
             && self.front.draft == other.front.draft
             && self.front.desk == other.front.desk
             && self.front.authors == other.front.authors
             && self.front.tags == other.front.tags
-            && (self.id_line, self.slug_line) == (other.id_line, other.slug_line)
+    }
+
+    /// Whether `other` has the same slug, from the same line: what the diagnostics comparing
+    /// slugs across files depend on.
+    pub fn same_slug(&self, other: &Article) -> bool {
+        (&self.slug, self.slug_line) == (&other.slug, other.slug_line)
     }
 }
 
@@ -138,6 +141,8 @@ pub struct Loaded {
     pub restamped: usize,
     /// What to remember for the next load.
     pub sources: Sources,
+    /// The diagnostics comparing files (`duplicates`), also in `diagnostics`.
+    pub cross_file: Vec<Diagnostic>,
 }
 
 /// Hears of each release parsed in a load, with its body's HTML, as soon as it is parsed: the
@@ -229,7 +234,8 @@ pub fn load(
         restamped += usize::from(record.restamped);
         sources.insert(shown, record);
     }
-    diagnostics.extend(duplicates(&articles));
+    let cross_file = duplicates(&articles);
+    diagnostics.extend(cross_file.iter().cloned());
     Loaded {
         articles,
         diagnostics,
@@ -237,6 +243,7 @@ pub fn load(
         parsed,
         restamped,
         sources,
+        cross_file,
     }
 }
 
@@ -499,7 +506,9 @@ fn parse_with(
 
 /// Two releases with one news code are an error: codes identify releases. One slug twice is
 /// a warning: recurring headlines («اطلاعیه») are normal, and the code keeps addresses apart.
-fn duplicates(articles: &[Arc<Article>]) -> Vec<Diagnostic> {
+/// News codes and slugs used by more than one release, among `articles` sorted by source path
+/// (the first one keeps its code or slug; the others are reported).
+pub fn duplicates(articles: &[Arc<Article>]) -> Vec<Diagnostic> {
     let mut problems = Vec::new();
     let next_free = articles.iter().map(|a| a.front.id).max().unwrap_or(0) + 1;
     let mut by_id: HashMap<u64, &Article> = HashMap::new();

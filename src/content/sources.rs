@@ -121,6 +121,17 @@ impl Sources {
         (self.settings == Some(parsing.settings)).then_some(self)
     }
 
+    /// The articles of every file, sorted by source path (as `load` lists them).
+    pub fn articles(&self) -> Vec<Arc<Article>> {
+        let mut articles: Vec<Arc<Article>> = self
+            .files
+            .values()
+            .filter_map(|r| r.article.clone())
+            .collect();
+        articles.sort_by(|a, b| a.source.cmp(&b.source));
+        articles
+    }
+
     pub fn get(&self, shown: &Path) -> Option<&Record> {
         self.files.get(shown)
     }
