@@ -3,7 +3,9 @@
 //! browser's `tokenize` in `static/js/search.js` does exactly the same; a test runs both over
 //! the same strings.
 
-use crate::persian::folding::fold;
+use std::sync::LazyLock;
+
+use crate::persian::folding::fold_each;
 
 /// Words shorter than this are not indexed nor searched ("و", "ب", single digits): they
 /// match nearly every release and would make the index much larger for no gain.
@@ -14,51 +16,69 @@ pub const MAX_CHARS: usize = 40;
 /// The folded words of `text`, in order, repeats kept. A thousands separator (`,` or `٬`)
 /// between two digits joins them, so "۱۶۵٬۰۰۰" is the one word "165000".
 pub fn tokenize(text: &str) -> Vec<String> {
-    let folded = fold(text);
-    let chars: Vec<char> = folded.chars().collect();
     let mut words = Vec::new();
-    let mut word = String::new();
-    let mut len = 0;
-    for (i, &c) in chars.iter().enumerate() {
-        if is_word_char(c) {
-            word.push(c);
-            len += 1;
-            continue;
-        }
-        let joins_digits = matches!(c, ',' | '\u{066C}')
-            && i > 0
-            && chars[i - 1].is_ascii_digit()
-            && chars.get(i + 1).is_some_and(char::is_ascii_digit);
-        if joins_digits {
-            continue;
-        }
-        push_word(&mut words, &mut word, len);
-        len = 0;
-    }
-    push_word(&mut words, &mut word, len);
+    for_each_word(text, |w| words.push(w.to_string()));
     words
 }
 
-/// `char::is_alphanumeric`, with the Arabic block (most of a Persian text) answered from a
-/// table: the standard library's general lookup is the slowest part of indexing otherwise.
-fn is_word_char(c: char) -> bool {
-    static ARABIC_BLOCK: std::sync::LazyLock<[bool; 256]> = std::sync::LazyLock::new(|| {
-        std::array::from_fn(|i| {
-            char::from_u32(0x0600 + i as u32).is_some_and(char::is_alphanumeric)
-        })
-    });
-    match c as u32 {
-        0..0x80 => c.is_ascii_alphanumeric(),
-        n @ 0x0600..0x0700 => ARABIC_BLOCK[(n - 0x0600) as usize],
-        _ => c.is_alphanumeric(),
+/// Hands each word of `tokenize(text)` to `f`, in order: folding and splitting in one pass,
+/// with one buffer for all the words rather than a string each.
+pub fn for_each_word(text: &str, mut f: impl FnMut(&str)) {
+    let mut splitter = Splitter::default();
+    fold_each(text, |c| splitter.feed(c, &mut f));
+    splitter.end_word(&mut f);
+}
+
+/// Cuts folded characters into words.
+#[derive(Default)]
+struct Splitter {
+    word: String,
+    chars: usize,
+    /// Whether the previous character was an ASCII digit.
+    after_digit: bool,
+    /// The previous character was a thousands separator after a digit: it joins that digit
+    /// to the next character if that is a digit too, and ends the word otherwise.
+    separator: bool,
+}
+
+impl Splitter {
+    fn feed(&mut self, c: char, f: &mut impl FnMut(&str)) {
+        if std::mem::take(&mut self.separator) && !c.is_ascii_digit() {
+            self.end_word(f);
+        }
+        if is_word_char(c) {
+            self.word.push(c);
+            self.chars += 1;
+            self.after_digit = c.is_ascii_digit();
+        } else if std::mem::take(&mut self.after_digit) && matches!(c, ',' | '\u{066C}') {
+            self.separator = true;
+        } else {
+            self.end_word(f);
+        }
+    }
+
+    fn end_word(&mut self, f: &mut impl FnMut(&str)) {
+        if (MIN_CHARS..=MAX_CHARS).contains(&self.chars) {
+            f(&self.word);
+        }
+        self.word.clear();
+        self.chars = 0;
     }
 }
 
-fn push_word(words: &mut Vec<String>, word: &mut String, len: usize) {
-    if (MIN_CHARS..=MAX_CHARS).contains(&len) {
-        words.push(std::mem::take(word));
-    } else {
-        word.clear();
+/// `char::is_alphanumeric`, answered from a table below U+0800 (Latin and the Arabic block
+/// hold most of a Persian text): the standard library's general lookup is the slowest part
+/// of indexing otherwise.
+fn is_word_char(c: char) -> bool {
+    static TABLE: LazyLock<Vec<bool>> = LazyLock::new(|| {
+        (0..0x800)
+            .map(|n| char::from_u32(n).is_some_and(char::is_alphanumeric))
+            .collect()
+    });
+    match c as u32 {
+        0..0x80 => c.is_ascii_alphanumeric(),
+        n @ 0x80..0x800 => TABLE[n as usize],
+        _ => c.is_alphanumeric(),
     }
 }
 
@@ -75,14 +95,9 @@ pub fn html_text(html: &str) -> String {
             let Some(close) = rest.find('>') else {
                 break;
             };
-            let tag = &rest[1..close];
-            let name: String = tag
-                .trim_start_matches('/')
-                .chars()
-                .take_while(char::is_ascii_alphanumeric)
-                .collect::<String>()
-                .to_ascii_lowercase();
-            if !INLINE_TAGS.contains(&name.as_str()) {
+            let tag = rest[1..close].trim_start_matches('/');
+            let name = &tag[..tag.bytes().take_while(u8::is_ascii_alphanumeric).count()];
+            if !INLINE_TAGS.iter().any(|t| t.eq_ignore_ascii_case(name)) {
                 out.push(' ');
             }
             rest = &rest[close + 1..];
@@ -106,7 +121,14 @@ pub fn html_text(html: &str) -> String {
         }
     }
     out.push_str(rest);
-    out.split_whitespace().collect::<Vec<_>>().join(" ")
+    let mut collapsed = String::with_capacity(out.len());
+    for word in out.split_whitespace() {
+        if !collapsed.is_empty() {
+            collapsed.push(' ');
+        }
+        collapsed.push_str(word);
+    }
+    collapsed
 }
 
 const INLINE_TAGS: &[&str] = &[
@@ -134,8 +156,126 @@ fn entity(name: &str) -> Option<char> {
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
+    use proptest::prelude::*;
+
     use super::*;
+    use crate::persian::folding::tests::{reference_fold, tricky_text};
+
+    /// `tokenize` as it was before folding and splitting were one pass: the reference.
+    pub(crate) fn reference_tokenize(text: &str) -> Vec<String> {
+        let folded = reference_fold(text);
+        let chars: Vec<char> = folded.chars().collect();
+        let mut words = Vec::new();
+        let mut word = String::new();
+        let mut len = 0;
+        let mut push = |word: &mut String, len: usize| {
+            if (MIN_CHARS..=MAX_CHARS).contains(&len) {
+                words.push(std::mem::take(word));
+            } else {
+                word.clear();
+            }
+        };
+        for (i, &c) in chars.iter().enumerate() {
+            if c.is_alphanumeric() {
+                word.push(c);
+                len += 1;
+                continue;
+            }
+            let joins_digits = matches!(c, ',' | '\u{066C}')
+                && i > 0
+                && chars[i - 1].is_ascii_digit()
+                && chars.get(i + 1).is_some_and(char::is_ascii_digit);
+            if joins_digits {
+                continue;
+            }
+            push(&mut word, len);
+            len = 0;
+        }
+        push(&mut word, len);
+        words
+    }
+
+    /// `html_text` as it was before it stopped allocating per tag: the reference.
+    fn reference_html_text(html: &str) -> String {
+        let mut out = String::with_capacity(html.len());
+        let mut rest = html;
+        while let Some(open) = rest.find(['<', '&']) {
+            out.push_str(&rest[..open]);
+            rest = &rest[open..];
+            if rest.starts_with('<') {
+                let Some(close) = rest.find('>') else {
+                    break;
+                };
+                let name: String = rest[1..close]
+                    .trim_start_matches('/')
+                    .chars()
+                    .take_while(char::is_ascii_alphanumeric)
+                    .collect::<String>()
+                    .to_ascii_lowercase();
+                if !INLINE_TAGS.contains(&name.as_str()) {
+                    out.push(' ');
+                }
+                rest = &rest[close + 1..];
+            } else {
+                let end = rest[1..]
+                    .find(|c: char| !(c.is_ascii_alphanumeric() || c == '#'))
+                    .map(|i| i + 1);
+                match end.filter(|&e| rest[e..].starts_with(';')) {
+                    Some(e) => {
+                        match entity(&rest[1..e]) {
+                            Some(c) => out.push(c),
+                            None => out.push_str(&rest[..=e]),
+                        }
+                        rest = &rest[e + 1..];
+                    }
+                    None => {
+                        out.push('&');
+                        rest = &rest[1..];
+                    }
+                }
+            }
+        }
+        out.push_str(rest);
+        out.split_whitespace().collect::<Vec<_>>().join(" ")
+    }
+
+    /// Text with digit groups, separators and words at both length limits.
+    pub(crate) fn words_text() -> impl Strategy<Value = String> {
+        let pieces = prop_oneof![
+            tricky_text(),
+            proptest::string::string_regex("[0-9۰-۹٠-٩]{0,4}[,٬][0-9۰-۹٠-٩]{0,4}[,٬]{0,2}")
+                .unwrap(),
+            (1usize..=3).prop_map(|n| "ب".repeat(n)),
+            (38usize..=42).prop_map(|n| "a".repeat(n)),
+        ];
+        proptest::collection::vec(pieces, 0..8).prop_map(|v| v.concat())
+    }
+
+    fn html() -> impl Strategy<Value = String> {
+        let pieces = prop_oneof![
+            words_text(),
+            proptest::string::string_regex(
+                "</?(p|b|Strong|SPAN|h2|li|a href=\"x\"|bdi|code|x1)>|&(amp|lt|nbsp|quot|#1740|#x06A9|#xZZ|unknown|);?|[<>&;#]"
+            )
+            .unwrap(),
+        ];
+        proptest::collection::vec(pieces, 0..10).prop_map(|v| v.concat())
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(2000))]
+
+        #[test]
+        fn the_one_pass_tokenizer_is_the_reference(text in words_text()) {
+            prop_assert_eq!(tokenize(&text), reference_tokenize(&text));
+        }
+
+        #[test]
+        fn html_text_is_the_reference(text in html()) {
+            prop_assert_eq!(html_text(&text), reference_html_text(&text));
+        }
+    }
 
     #[test]
     fn keyboard_variants_give_the_same_words() {
@@ -166,7 +306,7 @@ mod tests {
 
     #[test]
     fn the_word_table_agrees_with_the_standard_library() {
-        for n in 0..0x800 {
+        for n in 0..0x1000 {
             let c = char::from_u32(n).unwrap();
             assert_eq!(is_word_char(c), c.is_alphanumeric(), "U+{n:04X}");
         }
