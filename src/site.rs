@@ -130,30 +130,46 @@ impl Site {
     pub fn related(&self, index: usize, count: usize) -> Vec<usize> {
         const CANDIDATES_PER_LIST: usize = 300;
         let article = &self.articles[index];
-        let mut scores: BTreeMap<usize, (usize, bool)> = BTreeMap::new();
+        // Listings hold articles in site order, so every candidate list is sorted: the tag
+        // candidates are counted by sorting them together, the desk is searched by bisection,
+        // and only the best `count` are kept as they come (this runs for every article).
+        let mut tagged: Vec<usize> = Vec::new();
         for path in &article.tag_paths {
             if let Ok(t) = self.tags.binary_search_by(|l| l.path.cmp(path)) {
-                for &i in self.tags[t].articles.iter().take(CANDIDATES_PER_LIST) {
-                    scores.entry(i).or_default().0 += 1;
-                }
+                let list = &self.tags[t].articles;
+                tagged.extend_from_slice(&list[..list.len().min(CANDIDATES_PER_LIST)]);
             }
         }
-        if let Some(desk) = self.desk_of(article) {
-            for &i in desk.articles.iter().take(CANDIDATES_PER_LIST) {
-                scores.entry(i).or_default().1 = true;
+        tagged.sort_unstable();
+        let desk: &[usize] = self.desk_of(article).map_or(&[], |d| {
+            &d.articles[..d.articles.len().min(CANDIDATES_PER_LIST)]
+        });
+        let in_desk = |i: usize| desk.binary_search(&i).is_ok();
+        // Best first: most shared tags, then the same desk, then newer (a lower index).
+        type Rank = (std::cmp::Reverse<(usize, bool)>, usize);
+        let mut best: Vec<Rank> = Vec::with_capacity(count + 1);
+        let mut consider = |i: usize, tags: usize, same_desk: bool| {
+            if i == index {
+                return;
+            }
+            let rank = (std::cmp::Reverse((tags, same_desk)), i);
+            let at = best.partition_point(|b| *b < rank);
+            if at < count {
+                best.insert(at, rank);
+                best.truncate(count);
+            }
+        };
+        for run in tagged.chunk_by(|a, b| a == b) {
+            consider(run[0], run.len(), in_desk(run[0]));
+        }
+        for &i in desk {
+            if tagged.binary_search(&i).is_err() {
+                consider(i, 0, true);
             }
         }
-        scores.remove(&index);
-        let mut ranked: Vec<(usize, (usize, bool))> = scores.into_iter().collect();
-        ranked.sort_by_key(|&(i, (tags, same_desk))| (std::cmp::Reverse((tags, same_desk)), i));
-        // Collected afresh: collecting from `ranked` itself would keep its whole allocation
-        // for every article of the site.
-        let mut related = Vec::with_capacity(count.min(ranked.len()));
-        related.extend(ranked.into_iter().take(count).map(|(i, _)| i));
-        related
+        best.into_iter().map(|(_, i)| i).collect()
     }
 
-    /// The related articles of every article, `RELATED_SHOWN` each, in article order.
     pub fn related_table(&self) -> Vec<Vec<usize>> {
         use rayon::prelude::*;
         (0..self.articles.len())
@@ -377,6 +393,81 @@ mod tests {
         let l = listing(30);
         assert_eq!(l.page_path(1), "tag/t/");
         assert_eq!(l.page_path(3), "tag/t/page/3/");
+    }
+
+    /// The plain definition `Site::related` must agree with.
+    fn related_by_definition(site: &Site, index: usize, count: usize) -> Vec<usize> {
+        let article = &site.articles[index];
+        let mut scores: BTreeMap<usize, (usize, bool)> = BTreeMap::new();
+        for path in &article.tag_paths {
+            if let Ok(t) = site.tags.binary_search_by(|l| l.path.cmp(path)) {
+                for &i in site.tags[t].articles.iter().take(300) {
+                    scores.entry(i).or_default().0 += 1;
+                }
+            }
+        }
+        if let Some(desk) = site.desk_of(article) {
+            for &i in desk.articles.iter().take(300) {
+                scores.entry(i).or_default().1 = true;
+            }
+        }
+        scores.remove(&index);
+        let mut ranked: Vec<(usize, (usize, bool))> = scores.into_iter().collect();
+        ranked.sort_by_key(|&(i, (tags, same_desk))| (std::cmp::Reverse((tags, same_desk)), i));
+        ranked.into_iter().take(count).map(|(i, _)| i).collect()
+    }
+
+    #[test]
+    fn related_articles_follow_their_definition_on_a_large_site() {
+        use crate::content::parse_article;
+        let config = crate::config::parse("title: t\nbase_url: https://e.org/\ndesks:\n  - key: a\n    name: A\n  - key: b\n    name: B\n  - key: c\n    name: C\n").unwrap();
+        let parsing = crate::content::Parsing::new(&config);
+        let mut seed = 7u64;
+        let mut next = move |n: u64| {
+            seed = seed.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+            (seed >> 33) % n
+        };
+        // 900 releases over 4 tags: tag lists longer than the 300 candidates looked at.
+        let articles: Vec<Arc<Article>> = (1..=900u64)
+            .map(|id| {
+                let desk = ["a", "b", "c"][next(3) as usize];
+                let tags: Vec<&str> = ["x", "y", "z", "w"]
+                    .into_iter()
+                    .filter(|_| next(2) == 0)
+                    .collect();
+                let text = format!(
+                    "---\ntitle: خبر {id}\nauthor: x\ndesk: {desk}\ndate: 2023-{:02}-{:02} {:02}:00\nid: {id}\ntags: [{}]\n---\nمتن\n",
+                    1 + next(12),
+                    1 + next(28),
+                    next(24),
+                    tags.join(", ")
+                );
+                parse_article(format!("{id}.md").into(), &text, &parsing)
+                    .0
+                    .unwrap()
+                    .article
+                    .into()
+            })
+            .collect();
+        let now = "2030-01-01T00:00:00Z".parse().unwrap();
+        let site = assemble(
+            config,
+            articles,
+            Selection {
+                include_drafts: false,
+                now,
+            },
+        );
+        assert!(site.tags.iter().any(|t| t.articles.len() > 300));
+        for index in 0..site.articles.len() {
+            for count in [1, 4, 10] {
+                assert_eq!(
+                    site.related(index, count),
+                    related_by_definition(&site, index, count),
+                    "article {index}, {count} related"
+                );
+            }
+        }
     }
 
     #[test]
