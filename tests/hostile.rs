@@ -31,7 +31,7 @@ fn outcome(bytes: &[u8]) -> (bool, Vec<String>) {
 }
 
 /// Nothing but the sources, the output folder, its lock and its build state (with the search
-/// documents) may be in the site folder.
+/// documents and their result text) may be in the site folder.
 fn assert_only_output_written(root: &Path) {
     let mut names: Vec<String> = fs::read_dir(root)
         .unwrap()
@@ -46,6 +46,7 @@ fn assert_only_output_written(root: &Path) {
             ".public.lock",
             ".public.state",
             ".public.search",
+            ".public.search-text",
         ]
         .contains(&n.as_str())
     });

@@ -349,15 +349,12 @@ fn build_locked(
     state.last = None;
 
     progress("reading", None);
-    // Each release parsed gives its search document while its body is at hand; then the body
-    // is kept as far as memory allows.
-    let fresh_docs = std::sync::Mutex::new(Vec::new());
+    // Each release parsed gives its search document while its body is at hand (its result
+    // text goes to disk at once); then the body is kept as far as memory allows.
     let on_parsed = |article: &content::Article, body: String| {
         if let Ok(renderer) = &renderer {
             let doc = search::fresh_document(article, &body, &config, &renderer.calendar);
-            if let Ok(mut docs) = fresh_docs.lock() {
-                docs.push((article.fingerprint, doc));
-            }
+            state.search.add(article.fingerprint, doc);
         }
         state.bodies.offer(article.fingerprint, body);
     };
@@ -377,9 +374,6 @@ fn build_locked(
     let sources_changed = loaded.parsed + loaded.restamped > 0;
     report.diagnostics.extend(loaded.diagnostics);
     state.sources = loaded.sources;
-    for (fingerprint, doc) in fresh_docs.into_inner().unwrap_or_default() {
-        state.search.add(fingerprint, doc);
-    }
     stage_done(&mut report, "reading");
     if report.errors() > 0 {
         return Ok(finish(report));

@@ -18,10 +18,10 @@ pub fn push_number(out: &mut String, mut n: u32) {
 }
 
 /// `postings`: (article number, weight), numbers strictly ascending.
-pub fn encode_postings(postings: &[(u32, u8)]) -> String {
+pub fn encode_postings(postings: impl ExactSizeIterator<Item = (u32, u8)>) -> String {
     let mut out = String::with_capacity(postings.len() * 2);
     let mut previous = 0;
-    for &(number, weight) in postings {
+    for (number, weight) in postings {
         push_number(&mut out, number - previous);
         push_number(&mut out, u32::from(weight));
         previous = number;
@@ -65,7 +65,7 @@ mod tests {
 
     #[test]
     fn postings_are_gaps_and_weights() {
-        let text = encode_postings(&[(3, 10), (4, 1), (40, 31)]);
+        let text = encode_postings([(3, 10), (4, 1), (40, 31)].into_iter());
         assert_eq!(decode_numbers(&text), [3, 10, 1, 1, 36, 31]);
         assert!(
             text.chars()

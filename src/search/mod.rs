@@ -4,34 +4,39 @@
 //! the same rules (`persian::folding`). See `docs/search.md` for the format and the reasons.
 //!
 //! Two steps, so incremental builds can keep the first for unchanged articles:
-//! 1. [`document`]: one article → a self-contained, serializable [`SearchDoc`];
-//! 2. [`write_index`]: all the docs → every index file, byte-identical for the same docs in
-//!    any order.
+//! 1. [`document`]: one article → a self-contained [`SearchDoc`], made while its body is at
+//!    hand. [`IndexState::add`] keeps what the shards need in memory (words as numbers into
+//!    one `vocabulary`) and writes what only the result files need to disk (`store`);
+//! 2. [`IndexState::update`]: all the documents → every index file, byte-identical for the
+//!    same documents in any order.
 //!
 //! Files written under `search/`:
-//! - `meta.json`: the article count, the shards' first words and file names, the desks, each
-//!   article's desk, and each Jalali year's range of article numbers;
+//! - `meta.json`: the article count, the chunk size, the shards' first words and file names,
+//!   the desks, each article's desk, and each Jalali year's range of article numbers;
 //! - `s/<hash>.json`: the shards of the inverted index (see `shards`);
-//! - `d/<n>.json`: what a result shows of article `n` (title, link, date, desk, snippet text).
+//! - `d/<c>.json`: what results show (title, link, date, snippet text) of articles
+//!   `c × CHUNK_SIZE` to `(c + 1) × CHUNK_SIZE - 1`, one array each.
 //!
 //! Articles are numbered oldest first (by date, then news code), so a new release gets the
-//! next number and older articles' `d/<n>.json` stay as they were.
+//! next number and joins the last chunk: older chunks stay as they were.
 
 pub mod document;
 pub mod encoding;
 pub mod page;
 pub mod shards;
+pub mod store;
 pub mod tokens;
+pub mod vocabulary;
 
 use std::collections::{HashMap, HashSet};
 use std::path::PathBuf;
-use std::sync::{Arc, LazyLock, Mutex};
+use std::sync::{LazyLock, Mutex, MutexGuard, PoisonError};
 
 use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
-pub use document::{SearchDoc, document};
+pub use document::{ResultText, SearchDoc, document};
 pub use page::{SearchPageContext, page_context};
 
 use crate::config::SiteConfig;
@@ -42,6 +47,8 @@ use crate::links::Links;
 use crate::persian::PersianCalendar;
 use crate::render::Output;
 use crate::site::Site;
+use store::{Store, TextRef};
+use vocabulary::{PackedTerms, Vocabulary};
 
 /// The search page's folder.
 pub const PAGE_PATH: &str = "search/";
@@ -53,10 +60,14 @@ pub fn is_index_file(path: &str) -> bool {
 /// Where the index files go, relative to the site root.
 pub const INDEX_DIR: &str = "search/";
 /// The index format; the script refuses an index of another version.
-pub const FORMAT_VERSION: u32 = 1;
+pub const FORMAT_VERSION: u32 = 2;
 /// About how many bytes one shard file holds. Smaller shards mean less transfer per query
 /// word but a longer list of shards in `meta.json`; see docs/search.md for the measurements.
 pub const SHARD_TARGET_BYTES: usize = 12 * 1024;
+/// Articles per result file. Creating files is most of a large build's cost, and one file
+/// per article was a quarter of them; larger chunks mean fewer files but more bytes for a
+/// page of results (up to 10 chunks): see docs/search.md for the measurements.
+pub const CHUNK_SIZE: usize = 16;
 
 /// The theme's search script, published under a name that carries a hash of its bytes.
 pub static SCRIPT: LazyLock<Script> = LazyLock::new(|| {
@@ -82,42 +93,11 @@ pub(crate) fn fingerprint(bytes: &[u8]) -> String {
         .collect()
 }
 
-/// A search document with its fingerprint, kept between builds by article fingerprint.
-#[derive(Debug, Clone, Serialize, Deserialize)]
+/// A search document just made, with its fingerprint.
+#[derive(Debug, Clone)]
 pub struct Document {
-    pub doc: Arc<SearchDoc>,
+    pub doc: SearchDoc,
     pub fingerprint: Fingerprint,
-}
-
-/// The search documents of every published article, in the site's order. A document is made
-/// from its article (and the settings, which the article's fingerprint covers): those in
-/// `known`, by article fingerprint, are taken as they are; the others need the body.
-pub fn documents(
-    site: &Site,
-    bodies: &BodyReader,
-    calendar: &PersianCalendar,
-    known: &HashMap<Fingerprint, Document>,
-) -> Result<Vec<Document>, Vec<Diagnostic>> {
-    let results: Vec<Result<Document, Diagnostic>> = site
-        .articles
-        .par_iter()
-        .map(|a| {
-            if let Some(known) = known.get(&a.fingerprint) {
-                return Ok(known.clone());
-            }
-            let body = bodies.body(a)?;
-            Ok(fresh_document(a, &body, &site.config, calendar))
-        })
-        .collect();
-    let problems: Vec<Diagnostic> = results
-        .iter()
-        .filter_map(|r| r.as_ref().err().cloned())
-        .collect();
-    if problems.is_empty() {
-        Ok(results.into_iter().filter_map(Result::ok).collect())
-    } else {
-        Err(problems)
-    }
 }
 
 /// The search document of a release just parsed, from its body.
@@ -127,12 +107,41 @@ pub fn fresh_document(
     site: &SiteConfig,
     calendar: &PersianCalendar,
 ) -> Document {
-    let doc = document(article, body, site, calendar);
-    let fingerprint = FingerprintBuilder::new().json(&doc).finish();
-    Document {
-        doc: Arc::new(doc),
-        fingerprint,
+    Document::new(document(article, body, site, calendar))
+}
+
+impl Document {
+    pub fn new(doc: SearchDoc) -> Document {
+        let mut f = FingerprintBuilder::new();
+        f.u64(doc.id)
+            .u64(doc.timestamp as u64)
+            .u64(doc.year as u64)
+            .str(&doc.desk)
+            .u64(doc.terms.len() as u64);
+        for (word, weight) in doc.terms.iter() {
+            f.str(word).u64(u64::from(weight));
+        }
+        let r = &doc.result;
+        f.str(&r.title).str(&r.path).str(&r.date).str(&r.text);
+        Document {
+            fingerprint: f.finish(),
+            doc,
+        }
     }
+}
+
+/// What the index keeps of a document: what the shards and `meta.json` need, and where its
+/// result text is in the store.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+struct Entry {
+    fingerprint: Fingerprint,
+    id: u64,
+    timestamp: i64,
+    year: i32,
+    desk: Box<str>,
+    terms: PackedTerms,
+    /// The `ResultText`, as postcard bytes.
+    text: TextRef,
 }
 
 /// The index files a build wrote, each with the fingerprint it was recorded under, and the
@@ -143,6 +152,24 @@ pub struct IndexRecord {
     files: Vec<(String, Fingerprint)>,
 }
 
+/// The kept documents.
+#[derive(Default)]
+struct Documents {
+    /// By article fingerprint.
+    entries: HashMap<Fingerprint, Entry>,
+    words: Vocabulary,
+    /// Opened when first needed.
+    store: Option<Store>,
+    store_path: Option<PathBuf>,
+}
+
+impl Documents {
+    fn store(&mut self) -> &mut Store {
+        let path = self.store_path.as_deref();
+        self.store.get_or_insert_with(|| Store::open(path))
+    }
+}
+
 /// What the index needs from earlier builds. The documents themselves are the bulk of it
 /// (every word of every release): a build that keeps the index as it was does not need
 /// them, so `build` keeps them in a file of their own, read only when the index changes.
@@ -151,8 +178,9 @@ pub struct IndexState {
     /// Each article's document fingerprint, by article fingerprint.
     fingerprints: HashMap<Fingerprint, Fingerprint>,
     record: Option<IndexRecord>,
+    /// Behind a lock so releases can add their documents from the threads that parse them.
     #[serde(skip)]
-    docs: HashMap<Fingerprint, Document>,
+    docs: Mutex<Documents>,
     /// Where the documents are kept between builds (none for `serve`, which keeps them here).
     #[serde(skip)]
     docs_file: Option<PathBuf>,
@@ -166,22 +194,70 @@ pub struct IndexState {
 }
 
 /// The first bytes of the documents file, with the fingerprint of chapar itself; the number
-/// goes up whenever the shape of `Document` changes.
-const DOCS_MAGIC: &str = "chapar search documents 2";
+/// goes up whenever the shape of what it holds changes.
+const DOCS_MAGIC: &str = "chapar search documents 3";
+
+/// The documents file: the store it refers to, the words, the entries.
+#[derive(Deserialize)]
+struct StoredDocuments {
+    store: u128,
+    words: Vec<String>,
+    entries: Vec<(Fingerprint, Entry)>,
+}
+
+#[derive(Serialize)]
+struct StoredDocumentsRef<'a> {
+    store: u128,
+    words: Vec<&'a str>,
+    entries: Vec<(&'a Fingerprint, &'a Entry)>,
+}
 
 impl IndexState {
-    /// Keeps the documents in `path` between builds.
+    /// Keeps the documents in `path` between builds, and their result text beside it
+    /// (`.public.search-text` for `.public.search`).
     pub fn keep_documents_in(&mut self, path: PathBuf) {
+        self.documents().store_path = Some(path.with_extension("search-text"));
         self.docs_file = Some(path);
     }
 
-    /// A document made from a release parsed in this build.
-    pub fn add(&mut self, article: Fingerprint, document: Document) {
-        self.docs.insert(article, document);
+    fn documents(&mut self) -> &mut Documents {
+        self.docs.get_mut().unwrap_or_else(PoisonError::into_inner)
     }
 
-    fn read_documents(&mut self) {
-        if self.docs_read {
+    fn lock(&self) -> MutexGuard<'_, Documents> {
+        self.docs.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+
+    /// A document made from a release parsed in this build. Its result text goes to the
+    /// store at once, so a build never holds every release's text.
+    pub fn add(&self, article: Fingerprint, document: Document) {
+        let text = postcard::to_stdvec(&document.doc.result).unwrap_or_default();
+        let doc = document.doc;
+        let mut docs = self.lock();
+        let text = docs.store().append(&text);
+        let terms = docs.words.pack(doc.terms.iter());
+        let entry = Entry {
+            fingerprint: document.fingerprint,
+            id: doc.id,
+            timestamp: doc.timestamp,
+            year: doc.year,
+            desk: doc.desk.into(),
+            terms,
+            text,
+        };
+        docs.entries.insert(article, entry);
+    }
+
+    /// Reads the kept documents of the articles of `site` that this build did not make.
+    fn read_documents(&mut self, site: &Site) {
+        let docs = self.docs.get_mut().unwrap_or_else(PoisonError::into_inner);
+        let needed: HashSet<Fingerprint> = site
+            .articles
+            .iter()
+            .map(|a| a.fingerprint)
+            .filter(|f| !docs.entries.contains_key(f))
+            .collect();
+        if needed.is_empty() || self.docs_read {
             return;
         }
         self.docs_read = true;
@@ -189,14 +265,36 @@ impl IndexState {
             return;
         };
         let header = format!("{DOCS_MAGIC} {:032x}\n", crate::fingerprint::tool().0);
-        let stored: HashMap<Fingerprint, Document> = bytes
+        let Some(stored) = bytes
             .strip_prefix(header.as_bytes())
-            .and_then(|rest| postcard::from_bytes(rest).ok())
-            .unwrap_or_default();
-        // A document depends on its article alone, so a stored one is as good as a new one.
-        for (article, doc) in stored {
-            self.docs.entry(article).or_insert(doc);
+            .and_then(|rest| postcard::from_bytes::<StoredDocuments>(rest).ok())
+        else {
+            return;
+        };
+        drop(bytes);
+        // Documents whose text is in another store than this one are of no use.
+        if stored.store != docs.store().id() {
+            return;
         }
+        let mut entries: Vec<(Fingerprint, Entry)> = stored
+            .entries
+            .into_iter()
+            .filter(|(f, e)| needed.contains(f) && e.terms.fits(stored.words.len()))
+            .collect();
+        // A document depends on its article alone, so a stored one is as good as a new one.
+        // The smaller side's words are numbered into the larger side's list.
+        if entries.len() >= docs.entries.len() {
+            let mut words = Vocabulary::from_words(stored.words);
+            for entry in docs.entries.values_mut() {
+                entry.terms = words.repack(&entry.terms, docs.words.words());
+            }
+            docs.words = words;
+        } else {
+            for (_, entry) in &mut entries {
+                entry.terms = docs.words.repack(&entry.terms, &stored.words);
+            }
+        }
+        docs.entries.extend(entries);
     }
 
     /// Whether the state file must be written for what this build learned about the index.
@@ -204,16 +302,43 @@ impl IndexState {
         self.record_changed || self.docs_changed
     }
 
-    /// Saves the documents if this build changed them, whole or not at all.
+    /// Saves the documents if this build changed them, whole or not at all; first the store
+    /// is written anew if it is mostly dead text, and words no document uses are dropped.
     pub fn save_documents(&mut self) -> std::io::Result<()> {
-        let Some(path) = self.docs_file.as_ref().filter(|_| self.docs_changed) else {
+        let Some(path) = self.docs_file.clone().filter(|_| self.docs_changed) else {
             return Ok(());
         };
+        let docs = self.documents();
+        docs.store().flush();
+        let mut refs: Vec<&mut TextRef> = docs.entries.values_mut().map(|e| &mut e.text).collect();
+        refs.sort_unstable_by_key(|r| r.offset);
+        let store = docs.store.get_or_insert_with(|| Store::open(None));
+        store.compact(&mut refs);
+        let store_id = store.id();
+        let mut used = vec![false; docs.words.len()];
+        for entry in docs.entries.values() {
+            for (n, _) in entry.terms.iter() {
+                used[n as usize] = true;
+            }
+        }
+        if used.contains(&false) {
+            let mut words = Vocabulary::default();
+            for entry in docs.entries.values_mut() {
+                entry.terms = words.repack(&entry.terms, docs.words.words());
+            }
+            docs.words = words;
+        }
+
         use std::io::Write;
         let aside = path.with_extension("new");
         let mut writer = std::io::BufWriter::new(std::fs::File::create(&aside)?);
         writeln!(writer, "{DOCS_MAGIC} {:032x}", crate::fingerprint::tool().0)?;
-        let writer = postcard::to_io(&self.docs, writer).map_err(std::io::Error::other)?;
+        let stored = StoredDocumentsRef {
+            store: store_id,
+            words: docs.words.words().iter().map(|w| &**w).collect(),
+            entries: docs.entries.iter().collect(),
+        };
+        let writer = postcard::to_io(&stored, writer).map_err(std::io::Error::other)?;
         writer.into_inner().map_err(|e| e.into_error())?;
         std::fs::rename(&aside, path)?;
         self.docs_changed = false;
@@ -221,7 +346,7 @@ impl IndexState {
     }
 
     /// Writes the index of `site` into `out`: kept whole when no document changed, remade
-    /// otherwise (keeping each file whose bytes are unchanged).
+    /// otherwise (keeping each file whose inputs are unchanged).
     pub fn update(
         &mut self,
         site: &Site,
@@ -229,16 +354,18 @@ impl IndexState {
         calendar: &PersianCalendar,
         out: &dyn Output,
     ) -> Vec<Diagnostic> {
-        let known: Option<Vec<Fingerprint>> = site
-            .articles
-            .iter()
-            .map(|a| {
-                self.docs
-                    .get(&a.fingerprint)
-                    .map(|d| d.fingerprint)
-                    .or_else(|| self.fingerprints.get(&a.fingerprint).copied())
-            })
-            .collect();
+        let known: Option<Vec<Fingerprint>> = {
+            let docs = self.docs.get_mut().unwrap_or_else(PoisonError::into_inner);
+            site.articles
+                .iter()
+                .map(|a| {
+                    docs.entries
+                        .get(&a.fingerprint)
+                        .map(|d| d.fingerprint)
+                        .or_else(|| self.fingerprints.get(&a.fingerprint).copied())
+                })
+                .collect()
+        };
         let mut problems = Vec::new();
         let mut kept = HashSet::new();
         if let (Some(known), Some(record)) = (&known, &self.record)
@@ -269,29 +396,78 @@ impl IndexState {
                 return problems;
             }
         }
-        self.read_documents();
-        let docs = match documents(site, bodies, calendar, &self.docs) {
-            Ok(docs) => docs,
-            Err(mut doc_problems) => {
-                problems.append(&mut doc_problems);
-                return problems;
-            }
+        self.read_documents(site);
+        // Documents neither made in this build nor kept (their file was lost) are made from
+        // their bodies.
+        let missing: Vec<&Article> = {
+            let docs = self.documents();
+            site.articles
+                .iter()
+                .filter(|a| !docs.entries.contains_key(&a.fingerprint))
+                .map(|a| &**a)
+                .collect()
         };
-        let (index_problems, record) = write_index(&docs, site, out, &kept);
+        let this = &*self;
+        let mut missing_problems: Vec<Diagnostic> = missing
+            .par_iter()
+            .filter_map(|a| match bodies.body(a) {
+                Ok(body) => {
+                    this.add(
+                        a.fingerprint,
+                        fresh_document(a, &body, &site.config, calendar),
+                    );
+                    None
+                }
+                Err(d) => Some(d),
+            })
+            .collect();
+        if !missing_problems.is_empty() {
+            problems.append(&mut missing_problems);
+            return problems;
+        }
+
+        let docs = self.docs.get_mut().unwrap_or_else(PoisonError::into_inner);
+        docs.store().flush();
+        let Documents {
+            entries,
+            words,
+            store,
+            ..
+        } = &*docs;
+        let Some(store) = store else {
+            return problems;
+        };
+        let Some(in_order) = site
+            .articles
+            .iter()
+            .map(|a| entries.get(&a.fingerprint))
+            .collect::<Option<Vec<&Entry>>>()
+        else {
+            return problems;
+        };
+        // A record the store no longer holds as it was written (a damaged file) is made
+        // again from the article.
+        let text_of = |i: usize| -> Result<Vec<u8>, Diagnostic> {
+            if let Some(bytes) = store.read(in_order[i].text) {
+                return Ok(bytes);
+            }
+            let article = &site.articles[i];
+            let body = bodies.body(article)?;
+            let doc = document(article, &body, &site.config, calendar);
+            postcard::to_stdvec(&doc.result)
+                .map_err(|e| Diagnostic::error(&article.source, e.to_string()))
+        };
+        let (index_problems, record) = write_index(&in_order, words, site, out, &kept, &text_of);
         problems.extend(index_problems);
         self.record = Some(record);
         self.fingerprints = site
             .articles
             .iter()
-            .zip(&docs)
+            .zip(&in_order)
             .map(|(a, d)| (a.fingerprint, d.fingerprint))
             .collect();
-        self.docs = site
-            .articles
-            .iter()
-            .map(|a| a.fingerprint)
-            .zip(docs)
-            .collect();
+        let current: HashSet<Fingerprint> = site.articles.iter().map(|a| a.fingerprint).collect();
+        docs.entries.retain(|f, _| current.contains(f));
         self.docs_changed = true;
         self.record_changed = true;
         problems
@@ -302,6 +478,8 @@ impl IndexState {
 struct Meta<'a> {
     version: u32,
     count: usize,
+    /// Articles per result file: article `n` is item `n % chunk` of `d/<n / chunk>.json`.
+    chunk: usize,
     /// `[first word, file hash]` per shard, in word order.
     shards: Vec<(&'a str, &'a str)>,
     /// `[key, name]` per desk, in `site.yaml` order (then any unknown key).
@@ -312,28 +490,21 @@ struct Meta<'a> {
     years: Vec<(i32, usize, usize)>,
 }
 
-/// What the browser shows of one result.
-#[derive(Serialize)]
-struct Fragment<'a> {
-    title: &'a str,
-    url: String,
-    date: &'a str,
-    desk: &'a str,
-    text: &'a str,
-}
-
 /// Writes the whole index from `docs` alone (the site gives only its settings: desks and
-/// the base path), plus the search script. The result does not depend on the order of
-/// `docs` nor on thread scheduling.
+/// the base path), plus the search script; `text_of(i)` is the result text of `docs[i]`.
+/// The result does not depend on the order of `docs` nor on thread scheduling.
 ///
-/// Files in `kept` are already kept from the previous build. A result file whose article and
-/// number are unchanged is kept without being made; shards and `meta.json` are made and kept
-/// when their bytes are unchanged. Returns the problems met and the record of the files.
-pub fn write_index(
-    docs: &[Document],
+/// Files in `kept` are already kept from the previous build. A result file whose articles'
+/// text and numbers are unchanged is kept without being made; shards and `meta.json` are
+/// made and kept when their bytes are unchanged. Returns the problems met and the record of
+/// the files.
+fn write_index(
+    docs: &[&Entry],
+    words: &Vocabulary,
     site: &Site,
     out: &dyn Output,
     kept: &HashSet<String>,
+    text_of: &(dyn Fn(usize) -> Result<Vec<u8>, Diagnostic> + Sync),
 ) -> (Vec<Diagnostic>, IndexRecord) {
     let fingerprints: Vec<Fingerprint> = docs.iter().map(|d| d.fingerprint).collect();
     let inputs = index_fingerprint(&fingerprints, site);
@@ -342,7 +513,7 @@ pub fn write_index(
         kept,
         files: Mutex::new(Vec::new()),
     };
-    let problems = make_index(docs, site, &written);
+    let problems = make_index(docs, words, site, &written, text_of);
     let mut files = written.files.into_inner().unwrap_or_default();
     files.sort();
     (problems, IndexRecord { inputs, files })
@@ -393,9 +564,16 @@ impl Writer<'_> {
     }
 }
 
-fn make_index(docs: &[Document], site: &Site, writer: &Writer) -> Vec<Diagnostic> {
-    let mut docs: Vec<&Document> = docs.iter().collect();
-    docs.sort_by_key(|d| (d.doc.timestamp, d.doc.id));
+fn make_index(
+    docs: &[&Entry],
+    words: &Vocabulary,
+    site: &Site,
+    writer: &Writer,
+    text_of: &(dyn Fn(usize) -> Result<Vec<u8>, Diagnostic> + Sync),
+) -> Vec<Diagnostic> {
+    // Positions in `docs`, by article number.
+    let mut order: Vec<usize> = (0..docs.len()).collect();
+    order.sort_by_key(|&i| (docs[i].timestamp, docs[i].id));
     let settings = site.config.fingerprint();
     let links = Links::new(&site.config);
 
@@ -406,34 +584,35 @@ fn make_index(docs: &[Document], site: &Site, writer: &Writer) -> Vec<Diagnostic
         .map(|d| (d.key.clone(), d.name.clone()))
         .collect();
     let mut desk_of = String::with_capacity(docs.len());
-    for doc in docs.iter().map(|d| &d.doc) {
-        let index = match desks.iter().position(|(key, _)| *key == doc.desk) {
+    for doc in order.iter().map(|&i| docs[i]) {
+        let index = match desks.iter().position(|(key, _)| **key == *doc.desk) {
             Some(i) => i,
             None => {
-                desks.push((doc.desk.clone(), doc.desk.clone()));
+                desks.push((doc.desk.to_string(), doc.desk.to_string()));
                 desks.len() - 1
             }
         };
         desk_of.push(char::from_u32(0x30 + index as u32).unwrap_or('0'));
     }
     let mut years: Vec<(i32, usize, usize)> = Vec::new();
-    for (number, doc) in docs.iter().map(|d| &d.doc).enumerate() {
+    for (number, doc) in order.iter().map(|&i| docs[i]).enumerate() {
         match years.last_mut() {
             Some((year, _, end)) if *year == doc.year => *end = number + 1,
             _ => years.push((doc.year, number, number + 1)),
         }
     }
 
-    let plain: Vec<&SearchDoc> = docs.iter().map(|d| &*d.doc).collect();
-    let shards = shards::build(&plain, SHARD_TARGET_BYTES);
+    let terms: Vec<&PackedTerms> = order.iter().map(|&i| &docs[i].terms).collect();
+    let shards = shards::build(&terms, words.words(), SHARD_TARGET_BYTES);
     let meta = Meta {
         version: FORMAT_VERSION,
         count: docs.len(),
+        chunk: CHUNK_SIZE,
         shards: shards
             .iter()
             .map(|s| (s.first.as_str(), s.hash.as_str()))
             .collect(),
-        desks: desks.clone(),
+        desks,
         desk_of,
         years,
     };
@@ -448,35 +627,28 @@ fn make_index(docs: &[Document], site: &Site, writer: &Writer) -> Vec<Diagnostic
             })
             .collect::<Vec<_>>(),
     );
-    let desk_name = |key: &str| {
-        desks
-            .iter()
-            .find(|(k, _)| k == key)
-            .map_or(key.to_string(), |(_, name)| name.clone())
-    };
     results.extend(
-        docs.par_iter()
+        order
+            .par_chunks(CHUNK_SIZE)
             .enumerate()
-            .map(|(number, document)| {
-                let path = format!("{INDEX_DIR}d/{number}.json");
-                // What the file shows is the document's and the settings' (desk names, base
-                // path); its name is the article's number.
-                let inputs = FingerprintBuilder::new()
-                    .fingerprint(settings)
-                    .fingerprint(document.fingerprint)
-                    .str(&path)
-                    .finish();
-                writer.put(&path, inputs, || {
-                    let doc = &document.doc;
-                    let name = desk_name(&doc.desk);
-                    let fragment = Fragment {
-                        title: &doc.title,
-                        url: links.link(&doc.path),
-                        date: &doc.date,
-                        desk: &name,
-                        text: &doc.text,
-                    };
-                    json(&path, &fragment)
+            .map(|(chunk, members)| {
+                let path = format!("{INDEX_DIR}d/{chunk}.json");
+                // What the file shows is its articles' text and the base path (a setting);
+                // its name is the chunk's number.
+                let mut inputs = FingerprintBuilder::new();
+                inputs.fingerprint(settings).str(&path);
+                for &i in members {
+                    inputs.fingerprint(docs[i].text.hash);
+                }
+                writer.put(&path, inputs.finish(), || {
+                    let mut items = Vec::with_capacity(members.len());
+                    for &i in members {
+                        let bytes = text_of(i)?;
+                        let text: ResultText = postcard::from_bytes(&bytes)
+                            .map_err(|e| Diagnostic::error(&path, e.to_string()))?;
+                        items.push((text.title, links.link(&text.path), text.date, text.text));
+                    }
+                    json(&path, &items)
                 })
             })
             .collect::<Vec<_>>(),
@@ -496,25 +668,28 @@ fn json(path: &str, value: &impl Serialize) -> Result<Vec<u8>, Diagnostic> {
 #[cfg(test)]
 mod tests {
     use std::collections::BTreeMap;
-    use std::sync::Mutex;
+    use std::sync::Arc;
 
     use super::*;
+    use crate::content::{Bodies, Parsing};
 
-    fn doc(id: u64, timestamp: i64, desk: &str, words: &[&str]) -> SearchDoc {
-        SearchDoc {
+    fn doc(id: u64, timestamp: i64, desk: &str, words: &[&str]) -> Document {
+        Document::new(SearchDoc {
             id,
             timestamp,
             year: 1402,
-            date: "۹ مهر ۱۴۰۲".into(),
             desk: desk.into(),
-            path: format!("news/{id}/x/"),
-            title: format!("خبر {id}"),
-            text: "متن".into(),
             terms: words.iter().map(|w| (*w, 3)).collect(),
-        }
+            result: ResultText {
+                title: format!("خبر {id}"),
+                path: format!("news/{id}/x/"),
+                date: "۹ مهر ۱۴۰۲".into(),
+                text: "متن".into(),
+            },
+        })
     }
 
-    /// Keeps every file it is handed.
+    /// Keeps every file it is handed; keeps nothing from before.
     #[derive(Default)]
     struct Files(Mutex<BTreeMap<String, Vec<u8>>>);
 
@@ -529,42 +704,57 @@ mod tests {
         }
     }
 
-    fn written(docs: &[&SearchDoc]) -> BTreeMap<String, Vec<u8>> {
-        let config = crate::config::parse(
-            "title: t\nbase_url: https://e.org/press/\ndesks:\n  - key: a\n    name: A\n  - key: b\n    name: B\n",
-        )
-        .unwrap();
-        let site = crate::site::assemble(
-            config,
-            Vec::new(),
+    const CONFIG: &str = "title: t\nbase_url: https://e.org/press/\ndesks:\n  - key: a\n    name: A\n  - key: b\n    name: B\n";
+
+    fn site(articles: Vec<Arc<Article>>) -> Site {
+        crate::site::assemble(
+            crate::config::parse(CONFIG).unwrap(),
+            articles,
             crate::site::Selection {
                 include_drafts: false,
-                now: jiff::Timestamp::UNIX_EPOCH,
+                now: jiff::Timestamp::MAX,
             },
-        );
-        let files = Files::default();
-        let docs: Vec<Document> = docs
-            .iter()
-            .map(|d| Document {
-                doc: Arc::new((*d).clone()),
-                fingerprint: FingerprintBuilder::new().json(d).finish(),
-            })
+        )
+    }
+
+    /// The index of `docs`, handed to `write_index` in this order.
+    fn written(docs: &[&Document]) -> BTreeMap<String, Vec<u8>> {
+        let site = site(Vec::new());
+        let state = IndexState::default();
+        for (i, d) in docs.iter().enumerate() {
+            state.add(Fingerprint(i as u128), (*d).clone());
+        }
+        let mut docs = state.lock();
+        docs.store().flush();
+        let entries: Vec<&Entry> = (0..docs.entries.len())
+            .map(|i| &docs.entries[&Fingerprint(i as u128)])
             .collect();
-        let (problems, _) = write_index(&docs, &site, &files, &HashSet::new());
+        let store = docs.store.as_ref().unwrap();
+        let text_of = |i: usize| Ok(store.read(entries[i].text).unwrap());
+        let files = Files::default();
+        let (problems, _) = write_index(
+            &entries,
+            &docs.words,
+            &site,
+            &files,
+            &HashSet::new(),
+            &text_of,
+        );
         assert!(problems.is_empty(), "{problems:?}");
         files.0.into_inner().unwrap()
     }
 
     #[test]
     fn the_index_does_not_depend_on_the_order_of_the_docs() {
-        let docs: Vec<SearchDoc> = (0..200)
+        let docs: Vec<Document> = (0..200)
             .map(|i| {
                 let words = [
                     format!("واژه{}", i % 17),
                     format!("w{i}"),
                     "کار".to_string(),
                 ];
-                let words: Vec<&str> = words.iter().map(String::as_str).collect();
+                let mut words: Vec<&str> = words.iter().map(String::as_str).collect();
+                words.sort_unstable();
                 doc(
                     1000 + i,
                     (i as i64 * 7919) % 500,
@@ -573,24 +763,142 @@ mod tests {
                 )
             })
             .collect();
-        let forward: Vec<&SearchDoc> = docs.iter().collect();
-        let backward: Vec<&SearchDoc> = docs.iter().rev().collect();
+        let forward: Vec<&Document> = docs.iter().collect();
+        let backward: Vec<&Document> = docs.iter().rev().collect();
         let first = written(&forward);
         assert_eq!(first, written(&backward));
         assert!(first.contains_key("search/meta.json"));
-        assert!(first.contains_key("search/d/199.json"));
         assert!(first.contains_key(&SCRIPT.path));
+        let chunks = first.keys().filter(|k| k.starts_with("search/d/")).count();
+        assert_eq!(chunks, 200usize.div_ceil(CHUNK_SIZE));
         let meta: serde_json::Value = serde_json::from_slice(&first["search/meta.json"]).unwrap();
         assert_eq!(meta["count"], 200);
+        assert_eq!(meta["chunk"], CHUNK_SIZE);
         assert_eq!(meta["years"], serde_json::json!([[1402, 0, 200]]));
-        let fragment: serde_json::Value =
+        let last: Vec<(String, String, String, String)> =
+            serde_json::from_slice(&first[&format!("search/d/{}.json", 199 / CHUNK_SIZE)]).unwrap();
+        assert_eq!(last.len(), 200 - 199 / CHUNK_SIZE * CHUNK_SIZE);
+        let chunk: Vec<(String, String, String, String)> =
             serde_json::from_slice(&first["search/d/0.json"]).unwrap();
+        assert_eq!(chunk.len(), CHUNK_SIZE);
         assert!(
-            fragment["url"]
-                .as_str()
-                .unwrap()
-                .starts_with("/press/news/"),
-            "links carry the base path: {fragment}"
+            chunk[0].1.starts_with("/press/news/"),
+            "links carry the base path: {chunk:?}"
         );
+        // Article 0 is the oldest: timestamp 0 is i = 0.
+        assert_eq!(chunk[0].0, "خبر 1000");
+    }
+
+    /// A site of `n` releases, their bodies kept in `bodies`.
+    fn releases(n: usize, bodies: &Bodies) -> Site {
+        let config = crate::config::parse(CONFIG).unwrap();
+        let parsing = Parsing::new(&config);
+        let articles = (0..n)
+            .map(|i| {
+                let text = format!(
+                    "---\ntitle: خبر شماره {i}\nauthor: x\ndesk: a\ndate: 1402-07-{:02}\nid: {}\n---\nمتن خبر {i} دربارهٔ کارگران.\n",
+                    i % 28 + 1,
+                    100 + i
+                );
+                let parsed = crate::content::parse_article(format!("content/{i}.md").into(), &text, &parsing)
+                    .0
+                    .unwrap();
+                bodies.offer(parsed.article.fingerprint, parsed.body);
+                Arc::new(parsed.article)
+            })
+            .collect();
+        site(articles)
+    }
+
+    /// Builds the index of `site` with `state`; returns the files.
+    fn update(state: &mut IndexState, site: &Site, bodies: &Bodies) -> BTreeMap<String, Vec<u8>> {
+        let root = tempfile::tempdir().unwrap();
+        let reader = BodyReader {
+            bodies,
+            root: root.path(),
+            parsing: Parsing::new(&site.config),
+        };
+        let calendar = PersianCalendar::new(jiff::tz::TimeZone::get("Asia/Tehran").unwrap());
+        let files = Files::default();
+        let problems = state.update(site, &reader, &calendar, &files);
+        assert!(problems.is_empty(), "{problems:?}");
+        files.0.into_inner().unwrap()
+    }
+
+    #[test]
+    fn kept_documents_give_the_same_index_as_new_ones() {
+        let dir = tempfile::tempdir().unwrap();
+        let bodies = Bodies::default();
+        let site = releases(40, &bodies);
+        let clean = update(&mut IndexState::default(), &site, &bodies);
+        assert_eq!(
+            clean.keys().filter(|k| k.starts_with("search/d/")).count(),
+            3
+        );
+
+        let mut first = IndexState::default();
+        first.keep_documents_in(dir.path().join(".public.search"));
+        assert_eq!(update(&mut first, &site, &bodies), clean);
+        first.save_documents().unwrap();
+        assert!(dir.path().join(".public.search-text").exists());
+
+        // A later build reads the documents and their text back instead of making them.
+        let mut second = IndexState::default();
+        second.keep_documents_in(dir.path().join(".public.search"));
+        second.read_documents(&site);
+        assert_eq!(second.documents().entries.len(), 40);
+        assert_eq!(update(&mut second, &site, &bodies), clean);
+
+        // A damaged store: the text is made again from the articles.
+        let text = dir.path().join(".public.search-text");
+        let mut bytes = std::fs::read(&text).unwrap();
+        let at = bytes.len() - 10;
+        bytes[at] ^= 1;
+        std::fs::write(&text, bytes).unwrap();
+        let mut third = IndexState::default();
+        third.keep_documents_in(dir.path().join(".public.search"));
+        assert_eq!(update(&mut third, &site, &bodies), clean);
+
+        // Another store than the one the documents were written against: not trusted.
+        std::fs::remove_file(&text).unwrap();
+        let mut fourth = IndexState::default();
+        fourth.keep_documents_in(dir.path().join(".public.search"));
+        fourth.read_documents(&site);
+        assert!(fourth.documents().entries.is_empty());
+        assert_eq!(update(&mut fourth, &site, &bodies), clean);
+    }
+
+    #[test]
+    fn documents_made_in_a_build_join_the_kept_ones() {
+        let dir = tempfile::tempdir().unwrap();
+        let bodies = Bodies::default();
+        let site = releases(30, &bodies);
+        let clean = update(&mut IndexState::default(), &site, &bodies);
+        let mut first = IndexState::default();
+        first.keep_documents_in(dir.path().join(".public.search"));
+        update(&mut first, &site, &bodies);
+        first.save_documents().unwrap();
+
+        // Few made, many read: the made ones are numbered into the read words; and the
+        // other way round.
+        for made in [2, 25] {
+            let mut next = IndexState::default();
+            next.keep_documents_in(dir.path().join(".public.search"));
+            let calendar = PersianCalendar::new(jiff::tz::TimeZone::get("Asia/Tehran").unwrap());
+            for a in site.articles.iter().take(made) {
+                let body = bodies
+                    .get(dir.path(), a, &Parsing::new(&site.config))
+                    .unwrap();
+                next.add(
+                    a.fingerprint,
+                    fresh_document(a, &body, &site.config, &calendar),
+                );
+            }
+            assert_eq!(
+                update(&mut next, &site, &bodies),
+                clean,
+                "{made} made in the build"
+            );
+        }
     }
 }

@@ -3,13 +3,13 @@
 //! of shards' first words, then fetches only the shards that hold the words of its query.
 //! A shard's file name is a hash of its bytes, so a host may cache it for ever.
 
-use std::collections::HashMap;
+use std::sync::Arc;
 
 use rayon::prelude::*;
 
-use super::document::SearchDoc;
 use super::encoding::encode_postings;
 use super::fingerprint;
+use super::vocabulary::PackedTerms;
 
 pub struct Shard {
     /// The shard's first word ("" for the first shard, so every word has a shard).
@@ -22,31 +22,59 @@ pub struct Shard {
 /// Sorts words the way JavaScript compares strings (by UTF-16 code units), so the browser's
 /// binary search over first words agrees with this order for every word.
 pub fn js_order(a: &str, b: &str) -> std::cmp::Ordering {
+    // UTF-8 bytes sort like code points, and code points like UTF-16 units except where
+    // U+E000..U+FFFF meets a character past U+FFFF (their first bytes are EE..F4).
+    if a.bytes().chain(b.bytes()).all(|byte| byte < 0xEE) {
+        return a.cmp(b);
+    }
     a.encode_utf16().cmp(b.encode_utf16())
 }
 
-/// `docs` in article-number order (number = position). Each shard file is a JSON array of
-/// `[word, postings]` pairs.
-pub fn build(docs: &[&SearchDoc], target: usize) -> Vec<Shard> {
-    let mut postings: HashMap<&str, Vec<(u32, u8)>> = HashMap::new();
-    for (number, doc) in docs.iter().enumerate() {
-        for (word, weight) in doc.terms.iter() {
-            postings
-                .entry(word)
-                .or_default()
-                .push((number as u32, weight));
+/// `terms` of the articles in article-number order (number = position), their word numbers
+/// into `words`. Each shard file is a JSON array of `[word, postings]` pairs.
+pub fn build(terms: &[&PackedTerms], words: &[Arc<str>], target: usize) -> Vec<Shard> {
+    // Every posting in one pair of arrays, grouped by word (counted first, then placed):
+    // two allocations rather than a growing list per word.
+    let mut starts = vec![0usize; words.len() + 1];
+    for doc in terms {
+        for (word, _) in doc.iter() {
+            starts[word as usize + 1] += 1;
         }
     }
-    let mut words: Vec<(&str, Vec<(u32, u8)>)> = postings.into_iter().collect();
-    words.par_sort_unstable_by(|a, b| js_order(a.0, b.0));
-    let entries: Vec<(&str, String)> = words
+    for i in 1..starts.len() {
+        starts[i] += starts[i - 1];
+    }
+    let total = starts[words.len()];
+    let mut numbers = vec![0u32; total];
+    let mut weights = vec![0u8; total];
+    let mut next = starts.clone();
+    for (number, doc) in terms.iter().enumerate() {
+        for (word, weight) in doc.iter() {
+            let at = &mut next[word as usize];
+            numbers[*at] = number as u32;
+            weights[*at] = weight;
+            *at += 1;
+        }
+    }
+    let mut used: Vec<u32> = (0..words.len() as u32)
+        .filter(|&w| starts[w as usize + 1] > starts[w as usize])
+        .collect();
+    used.par_sort_unstable_by(|a, b| js_order(&words[*a as usize], &words[*b as usize]));
+    let entries: Vec<(&str, String)> = used
         .par_iter()
-        .map(|(word, list)| {
-            let line =
-                serde_json::to_string(&(word, encode_postings(list))).expect("strings serialize");
-            (*word, line)
+        .map(|&w| {
+            let range = starts[w as usize]..starts[w as usize + 1];
+            let postings = numbers[range.clone()]
+                .iter()
+                .copied()
+                .zip(weights[range].iter().copied());
+            let word = &*words[w as usize];
+            let line = serde_json::to_string(&(word, encode_postings(postings)))
+                .expect("strings serialize");
+            (word, line)
         })
         .collect();
+    drop((numbers, weights));
 
     let mut shards = Vec::new();
     let mut current: Vec<u8> = Vec::new();
@@ -86,27 +114,23 @@ fn finish(first: String, current: &mut Vec<u8>) -> Shard {
 
 #[cfg(test)]
 mod tests {
+    use super::super::vocabulary::Vocabulary;
     use super::*;
 
-    fn doc(terms: &[(&str, u8)]) -> SearchDoc {
-        SearchDoc {
-            id: 1,
-            timestamp: 0,
-            year: 1402,
-            date: String::new(),
-            desk: String::new(),
-            path: String::new(),
-            title: String::new(),
-            text: String::new(),
-            terms: terms.iter().map(|(t, w)| (*t, *w)).collect(),
-        }
+    fn build_from(docs: &[&[(&str, u8)]], target: usize) -> Vec<Shard> {
+        let mut words = Vocabulary::default();
+        // A word no article uses any more is left out.
+        words.number("unused");
+        let terms: Vec<PackedTerms> = docs.iter().map(|d| words.pack(d.iter().copied())).collect();
+        let terms: Vec<&PackedTerms> = terms.iter().collect();
+        build(&terms, words.words(), target)
     }
 
     #[test]
     fn words_are_sorted_and_cut_into_shards() {
-        let a = doc(&[("ایلام", 10), ("کار", 1), ("zebra", 2)]);
-        let b = doc(&[("کار", 4), ("alpha", 3)]);
-        let one = build(&[&a, &b], 1 << 20);
+        let a: &[(&str, u8)] = &[("ایلام", 10), ("کار", 1), ("zebra", 2)];
+        let b: &[(&str, u8)] = &[("کار", 4), ("alpha", 3)];
+        let one = build_from(&[a, b], 1 << 20);
         assert_eq!(one.len(), 1);
         assert_eq!(one[0].first, "");
         let text = String::from_utf8(one[0].bytes.clone()).unwrap();
@@ -115,7 +139,7 @@ mod tests {
         assert_eq!(words, ["alpha", "zebra", "ایلام", "کار"]);
         assert_eq!(parsed[3].1, "0114", "article 0 weight 1, then +1 weight 4");
 
-        let many = build(&[&a, &b], 10);
+        let many = build_from(&[a, b], 10);
         assert_eq!(many.len(), 4, "one word per shard when the target is tiny");
         let firsts: Vec<&str> = many.iter().map(|s| s.first.as_str()).collect();
         assert_eq!(firsts, ["", "zebra", "ایلام", "کار"]);
@@ -126,7 +150,7 @@ mod tests {
 
     #[test]
     fn an_empty_site_has_one_empty_shard() {
-        let shards = build(&[], 100);
+        let shards = build_from(&[], 100);
         assert_eq!(shards.len(), 1);
         assert_eq!(
             serde_json::from_slice::<Vec<(String, String)>>(&shards[0].bytes).unwrap(),
@@ -142,5 +166,22 @@ mod tests {
             std::cmp::Ordering::Greater
         );
         assert_eq!(js_order("a", "ab"), std::cmp::Ordering::Less);
+        for (a, b) in [
+            ("کار", "کارگر"),
+            ("z", "ا"),
+            ("\u{E000}", "\u{10000}"),
+            ("\u{D7FF}", "\u{10000}"),
+        ] {
+            assert_eq!(
+                js_order(a, b),
+                a.encode_utf16().cmp(b.encode_utf16()),
+                "{a:?} {b:?}"
+            );
+            assert_eq!(
+                js_order(b, a),
+                b.encode_utf16().cmp(a.encode_utf16()),
+                "{b:?} {a:?}"
+            );
+        }
     }
 }

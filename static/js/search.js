@@ -4,11 +4,11 @@
  * function that reads the index files from disk.
  *
  * fold() and tokenize() must give exactly what src/persian/folding.rs and
- * src/search/tokens.rs give; tests/search_node.rs compares them byte for byte. */
+ * src/search/tokens.rs give; tests/search.rs compares them byte for byte. */
 (function () {
   'use strict';
 
-  var FORMAT_VERSION = 1;
+  var FORMAT_VERSION = 2;
   /* Words shorter than this are neither indexed nor searched; longer than MAX_CHARS neither. */
   var MIN_CHARS = 2;
   var MAX_CHARS = 40;
@@ -129,6 +129,7 @@
     this.load = load;
     this.meta = null;
     this.shards = new Map();
+    this.chunks = new Map();
   }
 
   SearchIndex.prototype.ready = function () {
@@ -252,9 +253,21 @@
     };
   }
 
-  /* What a result shows: title, link, date, desk, snippet text. */
+  /* What a result shows: title, link, date, desk, snippet text. Results come in chunks of
+   * meta.chunk consecutive articles, each fetched once. */
   SearchIndex.prototype.fragment = function (article) {
-    return this.load(this.base + 'd/' + article + '.json').then(JSON.parse);
+    var self = this;
+    return this.ready().then(function (meta) {
+      var c = Math.floor(article / meta.chunk);
+      if (!self.chunks.has(c)) {
+        self.chunks.set(c, self.load(self.base + 'd/' + c + '.json').then(JSON.parse));
+      }
+      return self.chunks.get(c).then(function (items) {
+        var item = items[article - c * meta.chunk];
+        var desk = meta.desks[meta.desk_of.charCodeAt(article) - 0x30];
+        return { title: item[0], url: item[1], date: item[2], desk: desk ? desk[1] : '', text: item[3] };
+      });
+    });
   };
 
   /* Whether a written word matches a query word. */
