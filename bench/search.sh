@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The search index on a synthetic newsroom: its size, what each query of
 # bench/search_queries.json downloads (the way the /search/ page fetches), and the build time
-# the index adds (the `tokenizing` and `search` stages of `chapar build --verbose`).
+# the index adds (the `reading` stage, which makes the search documents, and the `search` stage
+# of `chapar build --verbose`).
 #
 #   bench/search.sh [N]        (default 10000; needs Node.js)
 #
@@ -24,7 +25,7 @@ target="${CARGO_TARGET_DIR:-$REPO/target}"
 echo "== build stages (ms)"
 "$target/release/chapar" build --root "$corpus" --out "$out/public" --verbose 2>&1 | grep -E '^  [a-z]+ +[0-9]+ ms|^built'
 echo "== index size (bytes)"
-(cd "$out/public/search" && du -sb --apparent-size meta.json s d && echo "shards: $(ls s | wc -l), fragments: $(ls d | wc -l)")
+(cd "$out/public/search" && du -sb --apparent-size meta.json s d && echo "shards: $(ls s | wc -l), result chunks: $(ls d | wc -l)")
 echo "== per query"
 table=$(cat <<'PY'
 import json, sys
