@@ -574,7 +574,6 @@ fn make_index(
     // Positions in `docs`, by article number.
     let mut order: Vec<usize> = (0..docs.len()).collect();
     order.sort_by_key(|&i| (docs[i].timestamp, docs[i].id));
-    let settings = site.config.fingerprint();
     let links = Links::new(&site.config);
 
     let mut desks: Vec<(String, String)> = site
@@ -633,10 +632,10 @@ fn make_index(
             .enumerate()
             .map(|(chunk, members)| {
                 let path = format!("{INDEX_DIR}d/{chunk}.json");
-                // What the file shows is its articles' text and the base path (a setting);
+                // What the file shows is its articles' text, linked under the base path;
                 // its name is the chunk's number.
                 let mut inputs = FingerprintBuilder::new();
-                inputs.fingerprint(settings).str(&path);
+                inputs.str(&site.config.base_path).str(&path);
                 for &i in members {
                     inputs.fingerprint(docs[i].text.hash);
                 }
