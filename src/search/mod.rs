@@ -303,7 +303,8 @@ impl IndexState {
     }
 
     /// Saves the documents if this build changed them, whole or not at all; first the store
-    /// is written anew if it is mostly dead text, and words no document uses are dropped.
+    /// is written anew if it is mostly dead text, and the word list if it is largely words no
+    /// document uses any more.
     pub fn save_documents(&mut self) -> std::io::Result<()> {
         let Some(path) = self.docs_file.clone().filter(|_| self.docs_changed) else {
             return Ok(());
@@ -321,7 +322,8 @@ impl IndexState {
                 used[n as usize] = true;
             }
         }
-        if used.contains(&false) {
+        // Dropping them renumbers every document, so a few are left for a later save.
+        if used.iter().filter(|u| !**u).count() > used.len() / 8 {
             let mut words = Vocabulary::default();
             for entry in docs.entries.values_mut() {
                 entry.terms = words.repack(&entry.terms, docs.words.words());
@@ -865,6 +867,27 @@ mod tests {
         fourth.read_documents(&site);
         assert!(fourth.documents().entries.is_empty());
         assert_eq!(update(&mut fourth, &site, &bodies), clean);
+    }
+
+    #[test]
+    fn words_of_removed_releases_are_dropped_from_the_saved_list() {
+        let dir = tempfile::tempdir().unwrap();
+        let bodies = Bodies::default();
+        let all = releases(30, &bodies);
+        let mut state = IndexState::default();
+        state.keep_documents_in(dir.path().join(".public.search"));
+        update(&mut state, &all, &bodies);
+        state.save_documents().unwrap();
+        let before = state.documents().words.len();
+
+        let few = site(all.articles[..2].to_vec());
+        update(&mut state, &few, &bodies);
+        state.save_documents().unwrap();
+        assert!(state.documents().words.len() < before);
+        let mut next = IndexState::default();
+        next.keep_documents_in(dir.path().join(".public.search"));
+        let clean = update(&mut IndexState::default(), &few, &bodies);
+        assert_eq!(update(&mut next, &few, &bodies), clean);
     }
 
     #[test]
