@@ -86,7 +86,7 @@ measure() {
 set_aside() {
     local corpus="$1" dir
     mkdir -p "$TRASH"
-    for dir in public .public.staging .public.state .public.search .public.journal; do
+    for dir in public .public.staging .public.state .public.search .public.search-text .public.journal; do
         if [ -e "$corpus/$dir" ]; then
             mv "$corpus/$dir" "$(mktemp -d "$TRASH/XXXXXX")/"
         fi
