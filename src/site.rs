@@ -424,7 +424,9 @@ mod tests {
         let parsing = crate::content::Parsing::new(&config);
         let mut seed = 7u64;
         let mut next = move |n: u64| {
-            seed = seed.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+            seed = seed
+                .wrapping_mul(6364136223846793005)
+                .wrapping_add(1442695040888963407);
             (seed >> 33) % n
         };
         // 900 releases over 4 tags: tag lists longer than the 300 candidates looked at.
