@@ -2,14 +2,16 @@
 """Save-to-reload latency of `chapar serve`: the time from writing a changed release to the
 reload event reaching the browser's event stream.
 
-    python3 bench/serve_latency.py SITE_ROOT [--edits 5] [--pause 1.5] [--change body|title]
+    python3 bench/serve_latency.py SITE_ROOT [--edits 5] [--pause 1.5] [--change body|title|lead]
+        [--release content/desk/file.md]
 
 Starts `target/release/chapar serve --port 0` on SITE_ROOT, opens the event stream, then
 edits one release EDITS times, restoring it every other time, and reports each latency and
 the median. `--change body` (the default) appends a sentence to the body: the release stays
 where it is, and serve renders only the pages that show it. `--change title` appends a word
 to the title, which changes the release's address (its slug), so the site is assembled
-again. Standard library only."""
+again. `--change lead` edits the lead, which other releases' related boxes and the listings
+show, so those pages are rendered too. Standard library only."""
 
 import argparse
 import pathlib
@@ -48,12 +50,15 @@ def main():
     parser.add_argument("--pause", type=float, default=1.5,
                         help="seconds between edits: after the reload, serve still brings the "
                              "whole-site files (search index, open data) up to date")
-    parser.add_argument("--change", choices=["body", "title"], default="body")
+    parser.add_argument("--change", choices=["body", "title", "lead"], default="body")
+    parser.add_argument("--release", type=pathlib.Path,
+                        help="the release to edit, relative to SITE_ROOT (default: the middle "
+                             "one by path)")
     args = parser.parse_args()
     binary = REPO / "target" / "release" / "chapar"
     subprocess.run(["cargo", "build", "--release", "--quiet"], cwd=REPO, check=True)
     releases = sorted(args.root.glob("content/**/*.md"))
-    target = releases[len(releases) // 2]
+    target = args.root / args.release if args.release else releases[len(releases) // 2]
     original = target.read_text(encoding="utf-8")
     server = subprocess.Popen([str(binary), "serve", "--port", "0", "--root", str(args.root)],
                               stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
@@ -67,6 +72,8 @@ def main():
                 text = original
             elif args.change == "body":
                 text = original + f"\n\nجملهٔ ویرایش شمارهٔ {i}.\n"
+            elif args.change == "lead":
+                text = original.replace("\nlead: ", f"\nlead: ویرایش {i} ", 1)
             else:
                 text = original.replace("\ntitle: ", f"\ntitle: ویرایش {i} ", 1)
             started = time.perf_counter()
