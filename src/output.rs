@@ -305,15 +305,7 @@ impl Staging {
             .previous_site
             .as_ref()
             .is_some_and(|site| same_bytes(&site.join(rel), bytes));
-        self.claim(
-            rel,
-            Claim {
-                fingerprint,
-                len,
-                staged: !same,
-            },
-        )?;
-        self.made.fetch_add(1, Ordering::Relaxed);
+        self.claim_made(rel, fingerprint, len, !same)?;
         if same {
             return Ok(());
         }
@@ -352,12 +344,24 @@ impl Staging {
             fs::remove_file(&target)
                 .with_context(|| format!("cannot remove {}", target.display()))?;
         }
+        self.claim_made(rel, fingerprint, len, !same)
+    }
+
+    /// Claims a file this build made: `staged` when its bytes differ from the previous
+    /// build's and wait in the staging folder.
+    fn claim_made(
+        &self,
+        rel: &str,
+        fingerprint: Fingerprint,
+        len: u64,
+        staged: bool,
+    ) -> Result<()> {
         self.claim(
             rel,
             Claim {
                 fingerprint,
                 len,
-                staged: !same,
+                staged,
             },
         )?;
         self.made.fetch_add(1, Ordering::Relaxed);

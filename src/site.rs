@@ -395,6 +395,29 @@ mod tests {
         assert_eq!(l.page_path(3), "tag/t/page/3/");
     }
 
+    /// A release of `desk` with `tags` (comma-separated), parsed as a file would be.
+    fn release(config: &SiteConfig, id: u64, desk: &str, date: &str, tags: &str) -> Arc<Article> {
+        let text = format!(
+            "---\ntitle: خبر {id}\nauthor: x\ndesk: {desk}\ndate: {date}\nid: {id}\ntags: [{tags}]\n---\nمتن\n"
+        );
+        let parsing = crate::content::Parsing::new(config);
+        crate::content::parse_article(format!("{id}.md").into(), &text, &parsing)
+            .0
+            .unwrap()
+            .article
+            .into()
+    }
+
+    /// The site of `articles`, all published.
+    fn published(config: SiteConfig, articles: Vec<Arc<Article>>) -> Site {
+        let now = "2030-01-01T00:00:00Z".parse().unwrap();
+        let selection = Selection {
+            include_drafts: false,
+            now,
+        };
+        assemble(config, articles, selection)
+    }
+
     /// The plain definition `Site::related` must agree with.
     fn related_by_definition(site: &Site, index: usize, count: usize) -> Vec<usize> {
         let article = &site.articles[index];
@@ -419,9 +442,7 @@ mod tests {
 
     #[test]
     fn related_articles_follow_their_definition_on_a_large_site() {
-        use crate::content::parse_article;
         let config = crate::config::parse("title: t\nbase_url: https://e.org/\ndesks:\n  - key: a\n    name: A\n  - key: b\n    name: B\n  - key: c\n    name: C\n").unwrap();
-        let parsing = crate::content::Parsing::new(&config);
         let mut seed = 7u64;
         let mut next = move |n: u64| {
             seed = seed
@@ -437,29 +458,16 @@ mod tests {
                     .into_iter()
                     .filter(|_| next(2) == 0)
                     .collect();
-                let text = format!(
-                    "---\ntitle: خبر {id}\nauthor: x\ndesk: {desk}\ndate: 2023-{:02}-{:02} {:02}:00\nid: {id}\ntags: [{}]\n---\nمتن\n",
+                let date = format!(
+                    "2023-{:02}-{:02} {:02}:00",
                     1 + next(12),
                     1 + next(28),
-                    next(24),
-                    tags.join(", ")
+                    next(24)
                 );
-                parse_article(format!("{id}.md").into(), &text, &parsing)
-                    .0
-                    .unwrap()
-                    .article
-                    .into()
+                release(&config, id, desk, &date, &tags.join(", "))
             })
             .collect();
-        let now = "2030-01-01T00:00:00Z".parse().unwrap();
-        let site = assemble(
-            config,
-            articles,
-            Selection {
-                include_drafts: false,
-                now,
-            },
-        );
+        let site = published(config, articles);
         assert!(site.tags.iter().any(|t| t.articles.len() > 300));
         for index in 0..site.articles.len() {
             for count in [1, 4, 10] {
@@ -474,21 +482,9 @@ mod tests {
 
     #[test]
     fn related_articles_share_tags_first_then_the_desk() {
-        use crate::content::parse_article;
         let config = crate::config::parse("title: t\nbase_url: https://e.org/\ndesks:\n  - key: a\n    name: A\n  - key: b\n    name: B\n").unwrap();
         let release = |id: u64, desk: &str, tags: &str| {
-            let text = format!(
-                "---\ntitle: خبر {id}\nauthor: x\ndesk: {desk}\ndate: 1402-07-{id:02}\nid: {id}\ntags: [{tags}]\n---\nمتن\n"
-            );
-            parse_article(
-                format!("{id}.md").into(),
-                &text,
-                &crate::content::Parsing::new(&config),
-            )
-            .0
-            .unwrap()
-            .article
-            .into()
+            release(&config, id, desk, &format!("1402-07-{id:02}"), tags)
         };
         let articles = vec![
             release(1, "a", "x, y"),
@@ -497,15 +493,7 @@ mod tests {
             release(4, "a", "z"),
             release(5, "b", "q"),
         ];
-        let now = "2030-01-01T00:00:00Z".parse().unwrap();
-        let site = assemble(
-            config,
-            articles,
-            Selection {
-                include_drafts: false,
-                now,
-            },
-        );
+        let site = published(config, articles);
         let id = |i: usize| site.articles[i].front.id;
         let first = site.articles.iter().position(|a| a.front.id == 1).unwrap();
         let related: Vec<u64> = site.related(first, 3).into_iter().map(id).collect();

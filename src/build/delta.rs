@@ -202,11 +202,7 @@ pub(super) fn build(
     for page in &moved {
         staging.drop_previous(page);
     }
-    let out = StagingOutput {
-        staging: &staging,
-        progress: options.progress.as_ref(),
-        failure: std::sync::Mutex::new(None),
-    };
+    let out = StagingOutput::new(&staging, options);
     let bodies = BodyReader {
         bodies: &state.bodies,
         root: &options.root,

@@ -439,11 +439,7 @@ fn build_locked(
     let recorded = state.outputs_for(&out_dir);
     let had_record = !recorded.is_empty();
     let staging = Staging::begin_with(&out_dir, recorded, state_file.is_some(), lock)?;
-    let out = StagingOutput {
-        staging: &staging,
-        progress: options.progress.as_ref(),
-        failure: std::sync::Mutex::new(None),
-    };
+    let out = StagingOutput::new(&staging, options);
     let bodies = BodyReader {
         bodies: &state.bodies,
         root: &options.root,
@@ -546,7 +542,15 @@ struct StagingOutput<'a> {
     failure: std::sync::Mutex<Option<anyhow::Error>>,
 }
 
-impl StagingOutput<'_> {
+impl<'a> StagingOutput<'a> {
+    fn new(staging: &'a Staging, options: &'a BuildOptions) -> Self {
+        StagingOutput {
+            staging,
+            progress: options.progress.as_ref(),
+            failure: std::sync::Mutex::new(None),
+        }
+    }
+
     fn fail(&self, path: &str, e: anyhow::Error) -> Diagnostic {
         let d = Diagnostic::error(path, format!("{e:#}"));
         if let Ok(mut slot) = self.failure.lock() {

@@ -400,6 +400,8 @@ mod tests {
             "/site/content/a.md~",
             "/site/content/#a.md#",
             "/site/content/4913",
+            "/site/content/a.md___jb_tmp___",
+            "/site/content/a.md___jb_old___",
             "/site/.public.staging/x",
             "/other/content/a.md",
             "/site/README.md",
