@@ -243,15 +243,26 @@ fn main() -> ExitCode {
     })
 }
 
-/// The stages of a build with their time (with `decimals`) and the peak memory so far.
+/// The stages of a build with their time (with `decimals`), the peak memory so far and the
+/// CPU time they took.
 fn print_stages(stages: &[chapar::build::Stage], decimals: usize) {
     for stage in stages {
         let peak = stage
             .peak_memory
             .map(|bytes| format!("  peak {:>5} MB", bytes / (1024 * 1024)))
             .unwrap_or_default();
+        let cpu = stage
+            .cpu
+            .map(|cpu| {
+                format!(
+                    "  cpu {:>6} ms user {:>6} ms system",
+                    cpu.user.as_millis(),
+                    cpu.system.as_millis()
+                )
+            })
+            .unwrap_or_default();
         eprintln!(
-            "  {:<10} {:>8.decimals$} ms{peak}",
+            "  {:<10} {:>8.decimals$} ms{peak}{cpu}",
             stage.name,
             stage.took.as_secs_f64() * 1000.0
         );

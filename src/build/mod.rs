@@ -156,6 +156,44 @@ pub struct Stage {
     pub took: Duration,
     /// The process's peak resident memory so far, in bytes, where the system tells it.
     pub peak_memory: Option<u64>,
+    /// The CPU time all the process's threads spent in the stage, in chapar and in the kernel
+    /// (writing files is mostly the kernel's), where the system tells it.
+    pub cpu: Option<CpuTime>,
+}
+
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct CpuTime {
+    pub user: Duration,
+    pub system: Duration,
+}
+
+impl CpuTime {
+    /// This process's CPU time so far (Linux's `/proc/self/stat`, in 1/100 s).
+    fn now() -> Option<CpuTime> {
+        let stat = std::fs::read_to_string("/proc/self/stat").ok()?;
+        // The command name, in parentheses, may hold spaces: fields are counted after it.
+        let fields: Vec<&str> = stat
+            .get(stat.rfind(')')? + 1..)?
+            .split_whitespace()
+            .collect();
+        let ticks = |i: usize| -> Option<Duration> {
+            Some(Duration::from_millis(
+                fields.get(i)?.parse::<u64>().ok()? * 10,
+            ))
+        };
+        // utime and stime are fields 14 and 15 of the line, 12 and 13 after the name.
+        Some(CpuTime {
+            user: ticks(11)?,
+            system: ticks(12)?,
+        })
+    }
+
+    fn since(self, earlier: CpuTime) -> CpuTime {
+        CpuTime {
+            user: self.user.saturating_sub(earlier.user),
+            system: self.system.saturating_sub(earlier.system),
+        }
+    }
 }
 
 /// The peak resident memory of this process so far (Linux's `VmHWM`).
@@ -337,14 +375,16 @@ fn build_locked(
             p.0.stage(stage, total);
         }
     };
-    let mut stage_started = Instant::now();
+    let mut stage_started = (Instant::now(), CpuTime::now());
     let mut stage_done = |report: &mut BuildReport, name: &'static str| {
+        let cpu = CpuTime::now();
         report.stages.push(Stage {
             name,
-            took: stage_started.elapsed(),
+            took: stage_started.0.elapsed(),
             peak_memory: peak_memory(),
+            cpu: cpu.zip(stage_started.1).map(|(now, then)| now.since(then)),
         });
-        stage_started = Instant::now();
+        stage_started = (Instant::now(), cpu);
     };
     let now = options.now.unwrap_or_else(Timestamp::now);
     let static_dir = options.root.join(STATIC_DIR);

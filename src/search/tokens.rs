@@ -3,9 +3,8 @@
 //! browser's `tokenize` in `static/js/search.js` does exactly the same; a test runs both over
 //! the same strings.
 
-use std::sync::LazyLock;
-
 use crate::persian::folding::fold_each;
+use crate::persian::words::is_word_char;
 
 /// Words shorter than this are not indexed nor searched ("و", "ب", single digits): they
 /// match nearly every release and would make the index much larger for no gain.
@@ -63,22 +62,6 @@ impl Splitter {
         }
         self.word.clear();
         self.chars = 0;
-    }
-}
-
-/// `char::is_alphanumeric`, answered from a table below U+0800 (Latin and the Arabic block
-/// hold most of a Persian text): the standard library's general lookup is the slowest part
-/// of indexing otherwise.
-fn is_word_char(c: char) -> bool {
-    static TABLE: LazyLock<Vec<bool>> = LazyLock::new(|| {
-        (0..0x800)
-            .map(|n| char::from_u32(n).is_some_and(char::is_alphanumeric))
-            .collect()
-    });
-    match c as u32 {
-        0..0x80 => c.is_ascii_alphanumeric(),
-        n @ 0x80..0x800 => TABLE[n as usize],
-        _ => c.is_alphanumeric(),
     }
 }
 
@@ -302,14 +285,6 @@ pub(crate) mod tests {
         assert_eq!(tokenize("۱۶۵٬۰۰۰ نفر"), vec!["165000", "نفر"]);
         assert_eq!(tokenize("165,000"), vec!["165000"]);
         assert_eq!(tokenize("الف، ۲"), vec!["الف"]);
-    }
-
-    #[test]
-    fn the_word_table_agrees_with_the_standard_library() {
-        for n in 0..0x1000 {
-            let c = char::from_u32(n).unwrap();
-            assert_eq!(is_word_char(c), c.is_alphanumeric(), "U+{n:04X}");
-        }
     }
 
     #[test]
