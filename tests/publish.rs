@@ -59,8 +59,8 @@ fn rss_feeds_list_the_newest_articles_with_everything_readers_need() {
     ));
     assert!(rss.contains("<description>لید خبر یکم.</description>"));
     assert!(
-        rss.contains("<content:encoded>&lt;p&gt;متن خبر یکم با &lt;strong&gt;تأکید&lt;/strong&gt;"),
-        "full content, escaped"
+        rss.contains("<content:encoded><![CDATA[<p>متن خبر یکم با <strong>تأکید</strong>"),
+        "full content, as CDATA"
     );
     assert!(
         rss.contains("<lastBuildDate>Thu, 05 Oct 2023 08:30:00 GMT</lastBuildDate>"),

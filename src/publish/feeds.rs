@@ -9,7 +9,7 @@ use std::fmt::Write;
 use jiff::Timestamp;
 use jiff::fmt::rfc2822::DateTimePrinter;
 
-use super::xml::escape;
+use super::xml::{cdata, escape};
 use crate::content::{Article, BodyReader};
 use crate::diagnostic::Diagnostic;
 use crate::fingerprint::{Fingerprint, FingerprintBuilder};
@@ -97,7 +97,7 @@ struct Feed<'a> {
     page_url: String,
     /// The feed files, absolute, without extension.
     base: String,
-    /// The newest articles, each with its body escaped for XML (once for both formats).
+    /// The newest articles, each with its body as CDATA (made once for both formats).
     articles: Vec<(&'a Article, String)>,
     /// The newest publication or update among the articles: the feed changes only when they do.
     updated: Timestamp,
@@ -116,7 +116,7 @@ impl<'a> Feed<'a> {
             .take(FEED_SIZE)
             .map(|&i| {
                 let article: &Article = &site.articles[i];
-                Ok((article, escape(&bodies.body(article)?)))
+                Ok((article, cdata(&bodies.body(article)?)))
             })
             .collect::<Result<Vec<_>, Diagnostic>>()?;
         let updated = articles
