@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # The search index on a synthetic newsroom: its size, what each query of
 # bench/search_queries.json downloads (the way the /search/ page fetches), and the build time
-# the index adds (the `reading` stage, which makes the search documents, and the `search` stage
-# of `chapar build --verbose`).
+# the index adds (the `reading` stage, which makes the search documents, and the `publishing`
+# stage of `chapar build --verbose`, which writes the index beside the feeds and open data).
 #
 #   bench/search.sh [N]        (default 10000; needs Node.js)
 #

@@ -89,7 +89,8 @@ pub struct BuildReport {
     pub written: WriteStats,
     pub elapsed: Duration,
     /// How long each stage took: templates (setting up the renderer), reading (with the search
-    /// documents of the releases parsed), assembling, rendering, publishing, search (the index files), writing.
+    /// documents of the releases parsed), assembling, rendering, publishing (feeds, sitemaps,
+    /// open data and the search index), writing.
     pub stages: Vec<Stage>,
     /// Whether the output folder was replaced.
     pub succeeded: bool,
@@ -494,21 +495,28 @@ fn build_locked(
         calendar: renderer.calendar.clone(),
         defer_whole_site: options.defer_whole_site,
     };
-    problems.extend(publish::write_all(&site, &publish, &bodies, &out));
-    stage_done(&mut report, "publishing");
+    // The search index and the other files for machines are made side by side: each is
+    // mostly one thread's work (open data, the index's shards).
+    let search = &mut state.search;
+    let (published, indexed) = rayon::join(
+        || publish::write_all(&site, &publish, &bodies, &out),
+        || {
+            if options.defer_whole_site {
+                Vec::new()
+            } else {
+                search.update(&site, &bodies, &renderer.calendar, &out)
+            }
+        },
+    );
+    problems.extend(published);
+    problems.extend(indexed);
     if options.defer_whole_site {
         let feeds = publish::feeds::paths(&site);
         staging.keep_previous(|path| {
             publish::is_whole_site_file(path) || search::is_index_file(path) || feeds.contains(path)
         })?;
-    } else {
-        problems.extend(
-            state
-                .search
-                .update(&site, &bodies, &renderer.calendar, &out),
-        );
     }
-    stage_done(&mut report, "search");
+    stage_done(&mut report, "publishing");
     if let Some(e) = out.failure.into_inner().ok().flatten() {
         return Err(e);
     }

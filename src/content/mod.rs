@@ -43,7 +43,8 @@ pub struct Article {
     /// every build groups the site by them).
     pub author_paths: Vec<String>,
     pub tag_paths: Vec<String>,
-    /// The body's first paragraph as plain text: the summary when the front matter has no lead.
+    /// The body's first paragraph as plain text: the summary when the front matter has no
+    /// lead (empty when it has one).
     pub first_paragraph: String,
     pub word_count: usize,
     /// The source text together with the settings it was parsed with: equal fingerprints
@@ -477,7 +478,13 @@ fn parse_with(
             .iter()
             .map(|t| crate::site::tag_path(t))
             .collect(),
-        first_paragraph: body.first_paragraph,
+        // Only the summary uses it, and only when there is no lead: a paragraph per release
+        // kept for nothing was half the build state.
+        first_paragraph: if front.lead.is_some() {
+            String::new()
+        } else {
+            body.first_paragraph
+        },
         word_count: body.word_count,
         fingerprint,
         front,

@@ -5,7 +5,7 @@ use serde::Serialize;
 
 use crate::content::{Article, Metric};
 use crate::diagnostic::Diagnostic;
-use crate::fingerprint::Fingerprint;
+use crate::fingerprint::{Fingerprint, FingerprintBuilder};
 use crate::links::Links;
 use crate::persian::PersianCalendar;
 use crate::persian::calendar::JalaliFormat;
@@ -74,8 +74,8 @@ struct DeskRecord<'a> {
     name: &'a str,
 }
 
-/// `articles`: the fingerprint of the site's articles, which both files are made of. Both
-/// are written as they are made.
+/// `articles`: the fingerprint of the site's articles, which `articles.json` is made of. Both
+/// files are written as they are made.
 pub fn write(
     site: &Site,
     links: &Links,
@@ -100,8 +100,9 @@ pub fn write(
             serde_json::to_writer_pretty(w, &file).map_err(std::io::Error::other)
         })?;
     }
-    if !out.keep(METRICS_PATH, articles)? {
-        out.write_streamed(METRICS_PATH, articles, &mut |w| {
+    let metrics = metrics_fingerprint(site);
+    if !out.keep(METRICS_PATH, metrics)? {
+        out.write_streamed(METRICS_PATH, metrics, &mut |w| {
             metrics_csv(site, links, calendar, w).map_err(std::io::Error::other)
         })?;
     }
@@ -135,6 +136,22 @@ fn record<'a>(
         metrics: &a.front.metrics,
         word_count: a.word_count,
     }
+}
+
+/// Of what the rows of `metrics.csv` are made of: an edit to a body or a lead leaves it
+/// unchanged, and the file is not made again.
+fn metrics_fingerprint(site: &Site) -> Fingerprint {
+    let mut f = FingerprintBuilder::new();
+    f.fingerprint(crate::fingerprint::tool())
+        .fingerprint(site.config.fingerprint());
+    for a in site.articles.iter().filter(|a| !a.front.metrics.is_empty()) {
+        f.u64(a.front.id)
+            .str(&a.slug)
+            .str(&a.front.date.to_string())
+            .str(&a.front.desk)
+            .json(&a.front.metrics);
+    }
+    f.finish()
 }
 
 /// One row per key figure.
