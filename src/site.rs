@@ -131,16 +131,29 @@ impl Site {
         const CANDIDATES_PER_LIST: usize = 300;
         let article = &self.articles[index];
         // Listings hold articles in site order, so every candidate list is sorted: the tag
-        // candidates are counted by sorting them together, the desk is searched by bisection,
-        // and only the best `count` are kept as they come (this runs for every article).
-        let mut tagged: Vec<usize> = Vec::new();
+        // lists are merged (an article has a few tags, so the smallest head is found by
+        // looking at each), the desk is searched by bisection, and only the best `count` are
+        // kept as they come. This runs for every article: on a site of 100,000 sorting the
+        // candidates together took seconds.
+        let mut lists: Vec<&[usize]> = Vec::with_capacity(article.tag_paths.len());
         for path in &article.tag_paths {
             if let Ok(t) = self.tags.binary_search_by(|l| l.path.cmp(path)) {
                 let list = &self.tags[t].articles;
-                tagged.extend_from_slice(&list[..list.len().min(CANDIDATES_PER_LIST)]);
+                lists.push(&list[..list.len().min(CANDIDATES_PER_LIST)]);
             }
         }
-        tagged.sort_unstable();
+        // Each candidate once, in order, with the number of lists it is in.
+        let mut tagged: Vec<(usize, usize)> = Vec::new();
+        while let Some(head) = lists.iter().filter_map(|l| l.first()).min().copied() {
+            let mut shared = 0;
+            for list in &mut lists {
+                if list.first() == Some(&head) {
+                    *list = &list[1..];
+                    shared += 1;
+                }
+            }
+            tagged.push((head, shared));
+        }
         let desk: &[usize] = self.desk_of(article).map_or(&[], |d| {
             &d.articles[..d.articles.len().min(CANDIDATES_PER_LIST)]
         });
@@ -148,23 +161,28 @@ impl Site {
         // Best first: most shared tags, then the same desk, then newer (a lower index).
         type Rank = (std::cmp::Reverse<(usize, bool)>, usize);
         let mut best: Vec<Rank> = Vec::with_capacity(count + 1);
-        let mut consider = |i: usize, tags: usize, same_desk: bool| {
-            if i == index {
-                return;
-            }
-            let rank = (std::cmp::Reverse((tags, same_desk)), i);
-            let at = best.partition_point(|b| *b < rank);
-            if at < count {
+        // Whether a candidate ranked `rank` would make the list.
+        let enters = |best: &Vec<Rank>, rank: &Rank| best.len() < count || best.last() > Some(rank);
+        let consider = |best: &mut Vec<Rank>, rank: Rank| {
+            if rank.1 != index && enters(best, &rank) {
+                let at = best.partition_point(|b| *b < rank);
                 best.insert(at, rank);
                 best.truncate(count);
             }
         };
-        for run in tagged.chunk_by(|a, b| a == b) {
-            consider(run[0], run.len(), in_desk(run[0]));
+        for &(i, shared) in &tagged {
+            // The desk is looked up only for a candidate that could enter with it.
+            if enters(&best, &(std::cmp::Reverse((shared, true)), i)) {
+                consider(&mut best, (std::cmp::Reverse((shared, in_desk(i))), i));
+            }
         }
-        for &i in desk {
-            if tagged.binary_search(&i).is_err() {
-                consider(i, 0, true);
+        // Articles sharing only the desk rank below any sharing a tag.
+        let full_of_tagged = best.len() == count && best.iter().all(|b| b.0.0.0 > 0);
+        if !full_of_tagged {
+            for &i in desk {
+                if tagged.binary_search_by_key(&i, |&(t, _)| t).is_err() {
+                    consider(&mut best, (std::cmp::Reverse((0, true)), i));
+                }
             }
         }
         best.into_iter().map(|(_, i)| i).collect()
