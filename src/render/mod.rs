@@ -5,6 +5,7 @@
 pub mod assets;
 pub mod chart;
 pub mod context;
+mod escape;
 pub mod filters;
 mod pages;
 pub mod structured_data;
@@ -122,6 +123,7 @@ impl Renderer {
         }
 
         let mut tera = Tera::new();
+        tera.set_escape_fn(escape::escape_html);
         let calendar = Arc::new(PersianCalendar::at(config.timezone.clone(), now));
         let numbers = Arc::new(NumberFormatter::new());
         filters::register(&mut tera, calendar.clone(), numbers.clone());
