@@ -241,7 +241,6 @@ pub fn render(markdown: &str, options: BodyOptions) -> RenderedMarkdown {
     };
     // The theme's own ids: a heading must not take them (`## Main` would clash with `<main>`).
     let mut used_ids: HashSet<String> = RESERVED_IDS.iter().map(|s| s.to_string()).collect();
-    let mut words = String::new();
 
     // Give every heading an id (kept when the editor wrote `{#id}`), unique in the page.
     let mut i = 0;
@@ -278,20 +277,18 @@ pub fn render(markdown: &str, options: BodyOptions) -> RenderedMarkdown {
         match event {
             Event::Start(Tag::Paragraph) if out.first_paragraph.is_empty() => in_paragraph = true,
             Event::End(TagEnd::Paragraph) if in_paragraph => in_paragraph = false,
+            // Words never run from one text into the next: each is counted on its own.
             Event::Text(t) | Event::Code(t) => {
-                words.push_str(t);
-                words.push(' ');
+                out.word_count += count_words(t);
                 if in_paragraph {
                     out.first_paragraph.push_str(t);
                 }
             }
             Event::SoftBreak | Event::HardBreak if in_paragraph => out.first_paragraph.push(' '),
-            Event::SoftBreak | Event::HardBreak | Event::End(_) => words.push(' '),
             _ => {}
         }
     }
     out.first_paragraph = out.first_paragraph.trim().to_string();
-    out.word_count = count_words(&words);
     out.html.reserve(markdown.len() * 3 / 2);
     html::push_html(&mut out.html, events.into_iter());
     // Most releases have no raw HTML; only those that do pay for sanitizing.

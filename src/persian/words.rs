@@ -5,9 +5,18 @@ use std::sync::LazyLock;
 /// Counts words the way a Persian reader does: ZWNJ joins the parts of one word
 /// ("پرونده‌های" is one word), whitespace separates words.
 pub fn count_words(text: &str) -> usize {
-    text.split_whitespace()
-        .filter(|w| w.chars().any(is_word_char))
-        .count()
+    // One pass: a word counts at its first letter or digit, and whitespace starts the next.
+    let mut count = 0;
+    let mut counted = false;
+    for c in text.chars() {
+        if c.is_whitespace() {
+            counted = false;
+        } else if !counted && is_word_char(c) {
+            count += 1;
+            counted = true;
+        }
+    }
+    count
 }
 
 /// `char::is_alphanumeric`, answered from a table below U+0800 (Latin and the Arabic block
@@ -29,6 +38,17 @@ pub fn is_word_char(c: char) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    proptest::proptest! {
+        #[test]
+        fn counts_as_the_words_split_at_whitespace(text in "[a-z0-9 \n.،—\u{200c}\u{a0}\u{2009}\u{600}-\u{6ff}]{0,40}") {
+            let by_definition = text
+                .split_whitespace()
+                .filter(|w| w.chars().any(char::is_alphanumeric))
+                .count();
+            proptest::prop_assert_eq!(count_words(&text), by_definition);
+        }
+    }
 
     #[test]
     fn zwnj_does_not_split_words() {
