@@ -88,7 +88,8 @@ pub struct BuildReport {
     pub articles: usize,
     pub written: WriteStats,
     pub elapsed: Duration,
-    /// How long each stage took: templates (setting up the renderer), reading (with the search
+    /// How long each stage took: state (reading the previous build's state, for `build`),
+    /// templates (setting up the renderer), reading (with the search
     /// documents of the releases parsed), assembling, rendering, publishing (feeds, sitemaps,
     /// open data and the search index), writing.
     pub stages: Vec<Stage>,
@@ -306,6 +307,7 @@ pub fn build(options: &BuildOptions) -> Result<BuildReport> {
         Some(_) => None,
     };
     let path = BuildState::path(&out_dir);
+    let (started, cpu) = (Instant::now(), CpuTime::now());
     let mut state = if options.force {
         BuildState::default()
     } else {
@@ -314,7 +316,15 @@ pub fn build(options: &BuildOptions) -> Result<BuildReport> {
     state
         .search
         .keep_documents_in(crate::output::beside(&out_dir, "search"));
-    build_locked(options, &mut state, Some(&path), lock)
+    let loading = Stage {
+        name: "state",
+        took: started.elapsed(),
+        peak_memory: peak_memory(),
+        cpu: CpuTime::now().zip(cpu).map(|(now, then)| now.since(then)),
+    };
+    let mut report = build_locked(options, &mut state, Some(&path), lock)?;
+    report.stages.insert(0, loading);
+    Ok(report)
 }
 
 /// Builds the site from `state` and updates it. With `state_file`, the state is also saved

@@ -109,7 +109,7 @@ pub fn document(
 ) -> SearchDoc {
     let front = &article.front;
     let body = html_text(body_html);
-    let mut weights = Weights::default();
+    let mut weights = Weights::for_text(&body);
     weights.field(&front.title, TITLE);
     weights.field(&front.id.to_string(), TITLE);
     weights.field(&front.tags.join(" "), TAGS);
@@ -166,6 +166,15 @@ struct Weight {
 }
 
 impl Weights {
+    /// Room for the distinct words of a release whose body is `body`, guessed from its
+    /// length, so the table is not grown (and rehashed) word by word.
+    fn for_text(body: &str) -> Weights {
+        Weights {
+            words: HashMap::with_capacity_and_hasher(64 + body.len() / 32, Default::default()),
+            field: 0,
+        }
+    }
+
     fn field(&mut self, text: &str, weight: u8) {
         self.field += 1;
         let field = self.field;
