@@ -477,7 +477,21 @@ impl Staging {
                 .lock()
                 .map_err(|_| anyhow::anyhow!("a writer thread panicked"))?,
         );
-        let removals: Vec<String> = if self.keep_unclaimed {
+        // Without a record of the previous build's files (a new chapar, `--force`, a lost
+        // state) the folder's own listing says which of them this build no longer makes, so
+        // a build that changed little still updates in place instead of relinking them all.
+        let listed = if self.previous.is_empty() {
+            self.list_previous()
+        } else {
+            None
+        };
+        let removals: Vec<String> = if let Some(listed) = &listed {
+            listed
+                .iter()
+                .filter(|rel| !claimed.contains_key(*rel))
+                .cloned()
+                .collect()
+        } else if self.keep_unclaimed {
             let mut removals: Vec<String> = dropped
                 .into_iter()
                 .filter(|rel| self.previous.files.contains_key(rel) && !claimed.contains_key(rel))
@@ -503,7 +517,7 @@ impl Staging {
         } else {
             claimed.len()
         };
-        let in_place = !self.previous.is_empty()
+        let in_place = (!self.previous.is_empty() || listed.is_some())
             && (changes <= IN_PLACE_FEW || changes * IN_PLACE_SHARE <= files);
         if in_place {
             let mut moves: Vec<String> = claimed
@@ -561,6 +575,37 @@ impl Staging {
 
     /// Completes the staging folder with links to the kept files (and `kept_unclaimed`) and
     /// exchanges it with the output folder.
+    /// Every file of the previous output folder, relative and `/`-separated, when it is a
+    /// folder chapar wrote (it holds the marker) made only of files and folders that hold
+    /// something: then updating it in place ends with exactly the files this build claims.
+    /// `None` otherwise (the folder is swapped whole).
+    fn list_previous(&self) -> Option<Vec<String>> {
+        let site = self.previous_site.as_ref()?;
+        if !site.join(MARKER).is_file() {
+            return None;
+        }
+        let mut files = Vec::new();
+        let mut folders = HashSet::new();
+        let mut filled = HashSet::new();
+        for entry in walkdir::WalkDir::new(site).min_depth(1) {
+            let entry = entry.ok()?;
+            let rel = entry.path().strip_prefix(site).ok()?;
+            if let Some(parent) = rel.parent() {
+                filled.insert(parent.to_path_buf());
+            }
+            let kind = entry.file_type();
+            if kind.is_dir() {
+                folders.insert(rel.to_path_buf());
+            } else if kind.is_file() {
+                files.push(rel.to_str()?.to_string());
+            } else {
+                return None;
+            }
+        }
+        // An empty folder could stand where this build puts a file.
+        folders.is_subset(&filled).then_some(files)
+    }
+
     fn swap_whole(
         &self,
         claimed: &HashMap<String, Claim>,
@@ -1014,6 +1059,50 @@ mod tests {
             "30 of 401 files: in place, not a new folder"
         );
         assert_eq!(fs::read(out.join("p/29.html")).unwrap(), b"new");
+    }
+
+    #[test]
+    fn without_a_record_a_folder_chapar_wrote_is_still_updated_in_place() {
+        let dir = tempfile::tempdir().unwrap();
+        let out = dir.path().join("public");
+        let first = Staging::begin(&out, Outputs::default()).unwrap();
+        for n in 0..40 {
+            first
+                .write(&format!("p/{n}/index.html"), b"page", fp(n))
+                .unwrap();
+        }
+        first.write("old/gone.html", b"old", fp(99)).unwrap();
+        first.commit().unwrap();
+        let (folder, kept) = (inode(&out), inode(&out.join("p/7/index.html")));
+        // The record is lost (a new chapar, `--force`): every file is made again.
+        let next = Staging::begin(&out, Outputs::default()).unwrap();
+        for n in 0..40 {
+            let bytes: &[u8] = if n == 3 { b"new" } else { b"page" };
+            next.write(&format!("p/{n}/index.html"), bytes, fp(n))
+                .unwrap();
+        }
+        let committed = next.commit().unwrap();
+        assert_eq!(inode(&out), folder, "in place, not a new folder");
+        assert_eq!(
+            inode(&out.join("p/7/index.html")),
+            kept,
+            "unchanged, untouched"
+        );
+        assert_eq!(fs::read(out.join("p/3/index.html")).unwrap(), b"new");
+        assert!(
+            !out.join("old").exists(),
+            "a file no longer made goes, with its folder"
+        );
+        assert_eq!((committed.stats.written, committed.stats.removed), (1, 1));
+        drop(committed);
+
+        // A folder chapar did not write is still replaced whole.
+        fs::remove_file(out.join(MARKER)).unwrap();
+        let other = Staging::begin(&out, Outputs::default()).unwrap();
+        other.write("p/0/index.html", b"page", fp(0)).unwrap();
+        other.commit().unwrap();
+        assert_ne!(inode(&out), folder, "swapped whole");
+        assert!(!out.join("p/1").exists());
     }
 
     #[test]
