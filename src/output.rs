@@ -573,8 +573,6 @@ impl Staging {
         })
     }
 
-    /// Completes the staging folder with links to the kept files (and `kept_unclaimed`) and
-    /// exchanges it with the output folder.
     /// Every file of the previous output folder, relative and `/`-separated, when it is a
     /// folder chapar wrote (it holds the marker) made only of files and folders that hold
     /// something: then updating it in place ends with exactly the files this build claims.
@@ -606,6 +604,8 @@ impl Staging {
         folders.is_subset(&filled).then_some(files)
     }
 
+    /// Completes the staging folder with links to the kept files (and `kept_unclaimed`) and
+    /// exchanges it with the output folder.
     fn swap_whole(
         &self,
         claimed: &HashMap<String, Claim>,
