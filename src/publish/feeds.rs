@@ -249,8 +249,8 @@ impl<'a> Feed<'a> {
                 "<updated>{}</updated>",
                 a.front.updated.unwrap_or(a.front.date)
             );
-            for author in &a.front.authors {
-                let uri = self.links.uri(&site::author_path(author));
+            for (author, path) in a.front.authors.iter().zip(&a.author_paths) {
+                let uri = self.links.uri(path);
                 let _ = writeln!(
                     out,
                     "<author><name>{}</name><uri>{}</uri></author>",

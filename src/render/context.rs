@@ -187,13 +187,16 @@ pub fn summary(site: &Site, article: &Article, links: &Links) -> SummaryContext 
             name: desk.map_or_else(|| article.front.desk.clone(), |d| d.name.clone()),
             url: links.link(&site::desk_path(&article.front.desk)),
         },
+        // The folders were made with the article: slugging names again for every page that
+        // lists it was a visible part of rendering a large site.
         authors: article
             .front
             .authors
             .iter()
-            .map(|a| NamedLink {
+            .zip(&article.author_paths)
+            .map(|(a, path)| NamedLink {
                 name: a.clone(),
-                url: links.link(&site::author_path(a)),
+                url: links.link(path),
             })
             .collect(),
         image: article.front.image.as_ref().map(|img| ImageContext {
@@ -214,9 +217,10 @@ pub fn article(site: &Site, article: &Article, body: &str, links: &Links) -> Art
             .front
             .tags
             .iter()
-            .map(|t| NamedLink {
+            .zip(&article.tag_paths)
+            .map(|(t, path)| NamedLink {
                 name: t.clone(),
-                url: links.link(&site::tag_path(t)),
+                url: links.link(path),
             })
             .collect(),
         metrics: article.front.metrics.clone(),

@@ -14,7 +14,8 @@ pub fn news_article(site: &Site, article: &Article, links: &Links) -> String {
     let authors: Vec<Value> = front
         .authors
         .iter()
-        .map(|name| json!({"@type": "Person", "name": name, "url": links.absolute(&site::author_path(name))}))
+        .zip(&article.author_paths)
+        .map(|(name, path)| json!({"@type": "Person", "name": name, "url": links.absolute(path)}))
         .collect();
     let mut data = json!({
         "@context": "https://schema.org",
