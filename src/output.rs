@@ -5,9 +5,10 @@
 //! - Few files changed (the usual edit): each is renamed into place, under a journal that the
 //!   next build finishes if this one is killed halfway. Every file is always whole; readers
 //!   may briefly see some pages of the new build beside others of the old.
-//! - Many changed, or there is no record of the previous build: the staging folder is
-//!   completed with hard links to the unchanged files and exchanged with the output folder in
-//!   one atomic step, so readers see the old site or the new one, never a mix.
+//! - Many changed, or the previous build's files cannot be told (no record of them, and the
+//!   folder is not one chapar wrote): the staging folder is completed with hard links to the
+//!   unchanged files and exchanged with the output folder in one atomic step, so readers see
+//!   the old site or the new one, never a mix.
 //!
 //! Unchanged files are never rewritten: they keep their inode and modification time, and
 //! deploy tools see real differences only.
@@ -480,8 +481,18 @@ impl Staging {
         // Without a record of the previous build's files (a new chapar, `--force`, a lost
         // state) the folder's own listing says which of them this build no longer makes, so
         // a build that changed little still updates in place instead of relinking them all.
-        let listed = if self.previous.is_empty() {
-            self.list_previous()
+        // (A build that keeps what it did not make has a record by definition.)
+        let listed = if self.previous.is_empty() && !self.keep_unclaimed {
+            self.list_previous().filter(|listed| {
+                // Every file kept as it was must be on the list under the very name this
+                // build asked for: on a file system that ignores case, `logo.png` may have
+                // been compared with `Logo.png`, which the list would then remove.
+                let names: HashSet<&str> = listed.iter().map(String::as_str).collect();
+                claimed
+                    .iter()
+                    .filter(|(_, c)| !c.staged)
+                    .all(|(rel, _)| names.contains(rel.as_str()))
+            })
         } else {
             None
         };
@@ -507,7 +518,10 @@ impl Staging {
                 .keys()
                 .filter(|rel| self.previous.files.contains_key(*rel))
                 .count();
-            stats.unchanged += self.previous.len() - made_again - removals.len();
+            stats.unchanged += self
+                .previous
+                .len()
+                .saturating_sub(made_again + removals.len());
         }
         stats.removed = removals.len();
         let changes = stats.written + removals.len();
@@ -1095,6 +1109,23 @@ mod tests {
         );
         assert_eq!((committed.stats.written, committed.stats.removed), (1, 1));
         drop(committed);
+
+        // A build that keeps what it does not make (`serve`'s edits, which always have a
+        // record) does not take the listing for a list of files to remove.
+        let mut partial = Staging::begin(&out, Outputs::default()).unwrap();
+        partial.keep_unclaimed();
+        partial.write("p/5/index.html", b"five", fp(5)).unwrap();
+        let committed = partial.commit().unwrap();
+        assert_eq!(committed.stats.removed, 0);
+        drop(committed);
+        let restore = Staging::begin(&out, Outputs::default()).unwrap();
+        for n in 0..40 {
+            restore
+                .write(&format!("p/{n}/index.html"), b"page", fp(n))
+                .unwrap();
+        }
+        restore.commit().unwrap();
+        let folder = inode(&out);
 
         // A folder chapar did not write is still replaced whole.
         fs::remove_file(out.join(MARKER)).unwrap();
