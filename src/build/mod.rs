@@ -163,6 +163,25 @@ pub struct Stage {
     pub cpu: Option<CpuTime>,
 }
 
+impl Stage {
+    /// The stage `name`, begun at `started` when the process had used `cpu`; with the CPU
+    /// time now, where the next stage begins.
+    fn since(
+        name: &'static str,
+        started: Instant,
+        cpu: Option<CpuTime>,
+    ) -> (Stage, Option<CpuTime>) {
+        let now = CpuTime::now();
+        let stage = Stage {
+            name,
+            took: started.elapsed(),
+            peak_memory: peak_memory(),
+            cpu: now.zip(cpu).map(|(now, then)| now.since(then)),
+        };
+        (stage, now)
+    }
+}
+
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct CpuTime {
     pub user: Duration,
@@ -316,12 +335,7 @@ pub fn build(options: &BuildOptions) -> Result<BuildReport> {
     state
         .search
         .keep_documents_in(crate::output::beside(&out_dir, "search"));
-    let loading = Stage {
-        name: "state",
-        took: started.elapsed(),
-        peak_memory: peak_memory(),
-        cpu: CpuTime::now().zip(cpu).map(|(now, then)| now.since(then)),
-    };
+    let (loading, _) = Stage::since("state", started, cpu);
     let mut report = build_locked(options, &mut state, Some(&path), lock)?;
     report.stages.insert(0, loading);
     Ok(report)
@@ -388,13 +402,8 @@ fn build_locked(
     };
     let mut stage_started = (Instant::now(), CpuTime::now());
     let mut stage_done = |report: &mut BuildReport, name: &'static str| {
-        let cpu = CpuTime::now();
-        report.stages.push(Stage {
-            name,
-            took: stage_started.0.elapsed(),
-            peak_memory: peak_memory(),
-            cpu: cpu.zip(stage_started.1).map(|(now, then)| now.since(then)),
-        });
+        let (stage, cpu) = Stage::since(name, stage_started.0, stage_started.1);
+        report.stages.push(stage);
         stage_started = (Instant::now(), cpu);
     };
     let now = options.now.unwrap_or_else(Timestamp::now);
@@ -656,5 +665,37 @@ impl render::Output for StagingOutput<'_> {
         self.staging
             .write_streamed(path, fingerprint, fill)
             .map_err(|e| self.fail(path, e))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn cpu_time_grows_with_work_done() {
+        // The figures are the whole process's (other tests run beside this one), so the test
+        // works until they grow, and checks they grow no faster than the CPUs can.
+        let before = CpuTime::now().expect("Linux tells a process its CPU time");
+        let started = Instant::now();
+        let mut spent = CpuTime::default();
+        let mut x = 1u64;
+        while spent.user < Duration::from_millis(50) && started.elapsed() < Duration::from_secs(10)
+        {
+            for _ in 0..1_000_000 {
+                x = std::hint::black_box(x.wrapping_mul(6364136223846793005).wrapping_add(1));
+            }
+            spent = CpuTime::now().unwrap().since(before);
+        }
+        let elapsed = started.elapsed();
+        let cpus = std::thread::available_parallelism().map_or(1, |n| n.get()) as u32;
+        assert!(
+            spent.user >= Duration::from_millis(50),
+            "user time {spent:?} after {elapsed:?} of work"
+        );
+        assert!(
+            spent.user + spent.system <= elapsed * cpus + Duration::from_millis(30),
+            "{spent:?} in {elapsed:?} on {cpus} CPUs"
+        );
     }
 }
