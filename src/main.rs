@@ -117,6 +117,12 @@ macro_rules! out {
     }};
 }
 
+/// glibc's allocator took 13 % of a full build's user time (a profile of 10,000 releases):
+/// the build makes and drops many small strings on two threads, which mimalloc serves from
+/// per-thread pages.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 fn main() -> ExitCode {
     let cli = Cli::parse();
     let (quiet, verbose) = (cli.quiet, cli.verbose);

@@ -382,12 +382,34 @@ impl Staging {
         let Some(dir) = target.parent() else {
             return Ok(());
         };
-        if self.made_dirs.lock().is_ok_and(|d| d.contains(dir)) {
+        let is_made = |dir: &Path| self.made_dirs.lock().is_ok_and(|d| d.contains(dir));
+        if is_made(dir) {
             return Ok(());
         }
-        fs::create_dir_all(dir).with_context(|| format!("cannot create {}", dir.display()))?;
-        if let Ok(mut made) = self.made_dirs.lock() {
-            made.insert(dir.to_path_buf());
+        // Made from the staging folder down, each folder once. `create_dir_all` tries the
+        // deepest first and climbs on failure, then stats every folder that was already
+        // there: at 10,000 releases that was 20,000 failed `mkdir` calls and 10,000 stats.
+        let Ok(inside) = dir.strip_prefix(&self.staging) else {
+            return fs::create_dir_all(dir)
+                .with_context(|| format!("cannot create {}", dir.display()));
+        };
+        let mut folder = self.staging.clone();
+        for part in inside.components() {
+            folder.push(part);
+            if is_made(&folder) {
+                continue;
+            }
+            match fs::create_dir(&folder) {
+                Ok(()) => {}
+                // Another thread made it first.
+                Err(e) if e.kind() == io::ErrorKind::AlreadyExists && folder.is_dir() => {}
+                Err(e) => {
+                    return Err(e).with_context(|| format!("cannot create {}", folder.display()));
+                }
+            }
+            if let Ok(mut made) = self.made_dirs.lock() {
+                made.insert(folder.clone());
+            }
         }
         Ok(())
     }

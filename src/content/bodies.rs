@@ -168,7 +168,7 @@ impl Bodies {
             return Err(changed());
         }
         let text = decode(&bytes).map_err(|_| changed())?;
-        match parse_with(article.source.clone(), &text, fingerprint, parsing) {
+        match parse_with(article.source.clone(), text, fingerprint, parsing) {
             (Some(Parsed { body, .. }), _) => Ok(self.offer(fingerprint, body)),
             (None, _) => Err(changed()),
         }
