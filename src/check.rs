@@ -139,7 +139,7 @@ pub fn check(root: &Path, now: Option<Timestamp>) -> Result<CheckReport> {
         renderer,
         &bodies,
         &site.related_table(),
-        &render::summary_fingerprints(&site, &Default::default()),
+        &render::summary_fingerprints(&site, &renderer.calendar, &Default::default()),
         &collect,
     ));
     let publish = PublishOptions {

@@ -189,7 +189,7 @@ pub(super) fn build(
     let links = Links::new(&site.config);
     for &i in &touched {
         let article = &site.articles[i];
-        let summary = render::summary_fingerprint(&site, article, &links);
+        let summary = render::summary_fingerprint(&site, article, &links, &renderer.calendar);
         summaries[i] = summary;
         state.summaries.insert(article.fingerprint, summary);
     }

@@ -483,7 +483,7 @@ fn build_locked(
         Some((recorded, table)) if recorded == shape => table,
         _ => site.related_table(),
     };
-    let summaries = render::summary_fingerprints(&site, &state.summaries);
+    let summaries = render::summary_fingerprints(&site, &renderer.calendar, &state.summaries);
     state.summaries = site
         .articles
         .iter()

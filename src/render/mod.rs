@@ -271,6 +271,7 @@ fn template_error(sources: &BTreeMap<String, (PathBuf, String)>, e: &tera::Error
 /// `known` (by article fingerprint, from an earlier build) gives most of them.
 pub fn summary_fingerprints(
     site: &Site,
+    calendar: &PersianCalendar,
     known: &HashMap<Fingerprint, Fingerprint>,
 ) -> Vec<Fingerprint> {
     use rayon::prelude::*;
@@ -281,15 +282,20 @@ pub fn summary_fingerprints(
             known
                 .get(&a.fingerprint)
                 .copied()
-                .unwrap_or_else(|| summary_fingerprint(site, a, &links))
+                .unwrap_or_else(|| summary_fingerprint(site, a, &links, calendar))
         })
         .collect()
 }
 
 /// The fingerprint of one article's listing summary.
-pub fn summary_fingerprint(site: &Site, article: &Article, links: &Links) -> Fingerprint {
+pub fn summary_fingerprint(
+    site: &Site,
+    article: &Article,
+    links: &Links,
+    calendar: &PersianCalendar,
+) -> Fingerprint {
     FingerprintBuilder::new()
-        .json(&context::summary(site, article, links))
+        .json(&context::summary(site, article, links, calendar))
         .finish()
 }
 

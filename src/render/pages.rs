@@ -69,7 +69,12 @@ impl<'a> Pages<'a> {
 
     fn summary(&self, index: usize) -> Value {
         let make = || {
-            let summary = context::summary(self.site, &self.site.articles[index], &self.links);
+            let summary = context::summary(
+                self.site,
+                &self.site.articles[index],
+                &self.links,
+                &self.renderer.calendar,
+            );
             Value::from_serializable(&summary)
         };
         match self.summaries.get(index) {
@@ -228,7 +233,13 @@ impl<'a> Pages<'a> {
         );
         ctx.insert(
             "article",
-            &context::article(self.site, article, &body, &self.links),
+            &context::article(
+                self.site,
+                article,
+                &body,
+                &self.links,
+                &self.renderer.calendar,
+            ),
         );
         ctx.insert(
             "chart",
@@ -376,7 +387,7 @@ impl<'a> Pages<'a> {
             .take(FIGURES_SHOWN)
             .map(|(a, m)| context::FigureContext {
                 metric: m.clone(),
-                article: context::summary(self.site, a, &self.links),
+                article: context::summary(self.site, a, &self.links, &self.renderer.calendar),
             })
             .collect();
         let page = self.page("", &self.site.config.description, site::FIGURES_PATH);
