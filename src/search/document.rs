@@ -7,7 +7,7 @@ use std::hash::{BuildHasherDefault, Hasher};
 
 use serde::{Deserialize, Serialize};
 
-use super::tokens::{for_each_word, html_text};
+use super::tokens::{collapse_whitespace, for_each_word, html_text_uncollapsed};
 use crate::config::SiteConfig;
 use crate::content::Article;
 use crate::persian::calendar::JalaliFormat;
@@ -108,7 +108,7 @@ pub fn document(
     calendar: &PersianCalendar,
 ) -> SearchDoc {
     let front = &article.front;
-    let body = html_text(body_html);
+    let body = html_text_uncollapsed(body_html);
     let mut weights = Weights::for_text(&body);
     weights.field(&front.title, TITLE);
     weights.field(&front.id.to_string(), TITLE);
@@ -124,9 +124,11 @@ pub fn document(
 
     let jalali = calendar.jalali_date(front.date);
     let lead = front.lead.as_deref().unwrap_or_default();
-    // Only the start of the text is kept, so only the start is copied.
-    let head = chars_prefix(&body, SNIPPET_SOURCE_CHARS + 1);
-    let text = if lead.is_empty() || body.starts_with(lead) {
+    // Only the start of the text is kept, so only the start is collapsed: enough bytes for
+    // the characters kept, and to compare with the lead.
+    let start = collapse_whitespace(&body, lead.len().max(4 * (SNIPPET_SOURCE_CHARS + 1)));
+    let head = chars_prefix(&start, SNIPPET_SOURCE_CHARS + 1);
+    let text = if lead.is_empty() || start.starts_with(lead) {
         cut_at_word(head, SNIPPET_SOURCE_CHARS)
     } else {
         cut_at_word(&format!("{lead} {head}"), SNIPPET_SOURCE_CHARS)

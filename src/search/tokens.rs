@@ -69,7 +69,13 @@ impl Splitter {
 /// space, inline ones nothing, so `<b>کار</b>گران` stays one word), the usual entities
 /// decoded, whitespace collapsed.
 pub fn html_text(html: &str) -> String {
-    let mut out = Collapsed::with_capacity(html.len());
+    collapse_whitespace(&html_text_uncollapsed(html), usize::MAX)
+}
+
+/// `html_text` with its whitespace as it comes: words are the same, and the search index
+/// collapses only the start it shows, not the whole body.
+pub fn html_text_uncollapsed(html: &str) -> String {
+    let mut out = String::with_capacity(html.len());
     let mut rest = html;
     // memchr2 rather than `str::find` with two chars: the body is mostly two-byte Persian
     // letters, which the standard library's char search decodes one by one.
@@ -83,7 +89,7 @@ pub fn html_text(html: &str) -> String {
             let tag = rest[1..close].trim_start_matches('/');
             let name = &tag[..tag.bytes().take_while(u8::is_ascii_alphanumeric).count()];
             if !INLINE_TAGS.iter().any(|t| t.eq_ignore_ascii_case(name)) {
-                out.push_str(" ");
+                out.push(' ');
             }
             rest = &rest[close + 1..];
         } else {
@@ -93,75 +99,63 @@ pub fn html_text(html: &str) -> String {
             match end.filter(|&e| rest[e..].starts_with(';')) {
                 Some(e) => {
                     match entity(&rest[1..e]) {
-                        Some(c) => out.push_str(c.encode_utf8(&mut [0; 4])),
+                        Some(c) => out.push(c),
                         None => out.push_str(&rest[..=e]),
                     }
                     rest = &rest[e + 1..];
                 }
                 None => {
-                    out.push_str("&");
+                    out.push('&');
                     rest = &rest[1..];
                 }
             }
         }
     }
     out.push_str(rest);
-    out.text
+    out
 }
 
-/// Text whose runs of whitespace are collapsed as it is appended: one space between words,
-/// none at either end.
-struct Collapsed {
-    text: String,
-    /// Whitespace came after the last word: a space goes before the next one.
-    space: bool,
-}
-
-impl Collapsed {
-    fn with_capacity(capacity: usize) -> Collapsed {
-        Collapsed {
-            text: String::with_capacity(capacity),
-            space: false,
-        }
-    }
-
-    fn push_str(&mut self, piece: &str) {
-        let mut word_start = 0;
-        let mut i = 0;
-        let bytes = piece.as_bytes();
-        while i < bytes.len() {
-            // Only these lead bytes begin a whitespace character (`char::is_whitespace`):
-            // ASCII ones, U+0085 and U+00A0 (0xC2), U+1680 (0xE1), U+2000–U+205F (0xE2)
-            // and U+3000 (0xE3). Persian letters (0xD8–0xDB) are passed over a byte at a time.
-            let width = match bytes[i] {
-                b'\t' | b'\n' | 0x0B | 0x0C | b'\r' | b' ' => 1,
-                0xC2 | 0xE1 | 0xE2 | 0xE3 => match piece[i..].chars().next() {
-                    Some(c) if c.is_whitespace() => c.len_utf8(),
-                    _ => 0,
-                },
-                _ => 0,
-            };
-            if width == 0 {
-                i += 1;
-                continue;
+/// `text` with each run of whitespace made one space and none at either end: all of it, or
+/// when that is longer than `min_len` bytes, a start of it at least that long, ending at a
+/// word.
+pub fn collapse_whitespace(text: &str, min_len: usize) -> String {
+    let mut out = String::with_capacity(text.len().min(min_len.saturating_add(64)));
+    let push_word = |out: &mut String, word: &str| {
+        if !word.is_empty() {
+            if !out.is_empty() {
+                out.push(' ');
             }
-            self.push_word(&piece[word_start..i]);
-            self.space = true;
-            i += width;
-            word_start = i;
+            out.push_str(word);
         }
-        self.push_word(&piece[word_start..]);
+    };
+    let bytes = text.as_bytes();
+    let mut word_start = 0;
+    let mut i = 0;
+    while i < bytes.len() {
+        // Only these lead bytes begin a whitespace character (`char::is_whitespace`):
+        // ASCII ones, U+0085 and U+00A0 (0xC2), U+1680 (0xE1), U+2000–U+205F (0xE2) and
+        // U+3000 (0xE3). Persian letters (0xD8–0xDB) are passed over a byte at a time.
+        let width = match bytes[i] {
+            b'\t' | b'\n' | 0x0B | 0x0C | b'\r' | b' ' => 1,
+            0xC2 | 0xE1 | 0xE2 | 0xE3 => match text[i..].chars().next() {
+                Some(c) if c.is_whitespace() => c.len_utf8(),
+                _ => 0,
+            },
+            _ => 0,
+        };
+        if width == 0 {
+            i += 1;
+            continue;
+        }
+        push_word(&mut out, &text[word_start..i]);
+        if out.len() >= min_len {
+            return out;
+        }
+        i += width;
+        word_start = i;
     }
-
-    fn push_word(&mut self, word: &str) {
-        if word.is_empty() {
-            return;
-        }
-        if std::mem::take(&mut self.space) && !self.text.is_empty() {
-            self.text.push(' ');
-        }
-        self.text.push_str(word);
-    }
+    push_word(&mut out, &text[word_start..]);
+    out
 }
 
 const INLINE_TAGS: &[&str] = &[
@@ -312,6 +306,20 @@ pub(crate) mod tests {
         #[test]
         fn html_text_is_the_reference(text in html()) {
             prop_assert_eq!(html_text(&text), reference_html_text(&text));
+        }
+
+        #[test]
+        fn collapsing_does_not_change_the_words(text in html()) {
+            let uncollapsed = html_text_uncollapsed(&text);
+            prop_assert_eq!(tokenize(&uncollapsed), tokenize(&html_text(&text)));
+        }
+
+        #[test]
+        fn a_collapsed_start_is_long_enough_and_a_start(text in html(), min_len in 0usize..40) {
+            let all = html_text(&text);
+            let start = collapse_whitespace(&html_text_uncollapsed(&text), min_len);
+            prop_assert!(all.starts_with(&start));
+            prop_assert!(start.len() >= min_len || start == all);
         }
     }
 
