@@ -338,6 +338,10 @@ pub fn build(options: &BuildOptions) -> Result<BuildReport> {
     let (loading, _) = Stage::since("state", started, cpu);
     let mut report = build_locked(options, &mut state, Some(&path), lock)?;
     report.stages.insert(0, loading);
+    // Freeing the state of a large site takes a while (0.4-0.6 s at 100,000 releases, after
+    // the build has finished), and nobody needs to wait for it: it is freed on a thread of
+    // its own, which the process may end before it is done.
+    std::thread::spawn(move || drop(state));
     Ok(report)
 }
 
