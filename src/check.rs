@@ -148,9 +148,13 @@ pub fn check(root: &Path, now: Option<Timestamp>) -> Result<CheckReport> {
         calendar: renderer.calendar.clone(),
         defer_whole_site: false,
     };
-    report
-        .diagnostics
-        .extend(publish::write_all(&site, &publish, &bodies, &collect));
+    report.diagnostics.extend(publish::write_all(
+        &site,
+        &publish,
+        &bodies,
+        &collect,
+        &mut Default::default(),
+    ));
     let mut files = collect.0.into_inner().unwrap_or_default();
     files.insert(stylesheet.path.clone());
     files.extend(

@@ -449,6 +449,16 @@ impl Staging {
 
     /// Whether committing would change the output folder: a file written, or one of the
     /// previous build's files no longer made.
+    /// The previous build's file at `rel`, if the output folder has one (for reading only:
+    /// the caller checks what it takes from it).
+    pub fn previous_file(&self, rel: &str) -> Option<PathBuf> {
+        if !is_safe_relative(rel) {
+            return None;
+        }
+        let path = self.previous_site.as_ref()?.join(rel);
+        path.is_file().then_some(path)
+    }
+
     pub fn has_changes(&self) -> bool {
         let Ok(claimed) = self.claimed.lock() else {
             return true;

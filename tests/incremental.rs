@@ -435,6 +435,46 @@ fn a_deleted_or_damaged_state_means_a_clean_build() {
 }
 
 #[test]
+fn open_data_is_not_copied_from_a_file_changed_by_hand() {
+    // A rebuild copies the records of unchanged articles from the previous articles.json:
+    // bytes changed there since (keeping the file's size) must not reach the new one.
+    let site = tempfile::tempdir().unwrap();
+    let mut room = Newsroom::new(site.path());
+    let out = site.path().join("public");
+    assert!(build(&options(site.path(), &out)).unwrap().succeeded);
+    let data = out.join("data/articles.json");
+    let text = fs::read_to_string(&data).unwrap();
+    // The first letter of every title (all Persian, two bytes each) becomes another.
+    let mut tampered = String::with_capacity(text.len());
+    for (i, piece) in text.split("\"title\": \"").enumerate() {
+        if i > 0 {
+            tampered.push_str("\"title\": \"");
+            let mut chars = piece.chars();
+            if chars.next().is_some_and(|c| c.len_utf8() == 2) {
+                tampered.push('ژ');
+                tampered.push_str(chars.as_str());
+                continue;
+            }
+        }
+        tampered.push_str(piece);
+    }
+    assert_eq!(tampered.len(), text.len(), "the test keeps the size");
+    assert_ne!(tampered, text);
+    fs::write(&data, tampered).unwrap();
+
+    let id = room.some_release();
+    room.releases[id].as_mut().unwrap().paragraphs += 1;
+    room.save(id);
+    assert!(build(&options(site.path(), &out)).unwrap().succeeded);
+    let (clean, _) = clean_build(site.path());
+    assert_same_site(
+        &out,
+        &clean.path().join("public"),
+        "articles.json changed by hand",
+    );
+}
+
+#[test]
 fn what_a_rebuild_learns_is_remembered() {
     let site = tempfile::tempdir().unwrap();
     let mut room = Newsroom::new(site.path());

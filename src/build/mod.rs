@@ -242,6 +242,8 @@ pub struct BuildState {
     summaries: HashMap<Fingerprint, Fingerprint>,
     /// What the search index needs from earlier builds.
     search: search::IndexState,
+    /// Where the records of the last `data/articles.json` are.
+    open_data: publish::open_data::RecordSpans,
     #[serde(skip)]
     bodies: Bodies,
     /// The last build's site, kept when the state stays in memory (`serve`).
@@ -252,7 +254,7 @@ pub struct BuildState {
 /// The first bytes of the state file, with the fingerprint of chapar itself: a state file
 /// another build of chapar wrote is not read. The format is not self-describing, so the number goes up whenever the shape
 /// of `BuildState` (or of anything in it) changes.
-const STATE_MAGIC: &str = "chapar build state 2";
+const STATE_MAGIC: &str = "chapar build state 3";
 
 impl BuildState {
     /// The state file of a build into `out_dir`: `.public.state` beside `public/`.
@@ -521,8 +523,9 @@ fn build_locked(
     // The search index and the other files for machines are made side by side: each is
     // mostly one thread's work (open data, the index's shards).
     let search = &mut state.search;
+    let record_spans = &mut state.open_data;
     let (published, indexed) = rayon::join(
-        || publish::write_all(&site, &publish, &bodies, &out),
+        || publish::write_all(&site, &publish, &bodies, &out, record_spans),
         || {
             if options.defer_whole_site {
                 Vec::new()
@@ -669,6 +672,10 @@ impl render::Output for StagingOutput<'_> {
         self.staging
             .write_streamed(path, fingerprint, fill)
             .map_err(|e| self.fail(path, e))
+    }
+
+    fn previous(&self, path: &str) -> Option<PathBuf> {
+        self.staging.previous_file(path)
     }
 }
 

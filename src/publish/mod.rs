@@ -41,11 +41,14 @@ pub fn is_whole_site_file(path: &str) -> bool {
         || path == "_redirects"
 }
 
+/// `record_spans`: where the records of `data/articles.json` are, in the previous build's
+/// and then in this one's.
 pub fn write_all(
     site: &Site,
     options: &PublishOptions,
     bodies: &BodyReader,
     out: &dyn Output,
+    record_spans: &mut open_data::RecordSpans,
 ) -> Vec<Diagnostic> {
     let links = Links::new(&site.config);
     let (articles, addresses) = (articles_fingerprint(site), addresses_fingerprint(site));
@@ -59,6 +62,7 @@ pub fn write_all(
             &options.calendar,
             articles,
             out,
+            record_spans,
         ));
         results.push(redirects::write(site, &links, addresses, out));
     }

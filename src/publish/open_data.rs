@@ -1,7 +1,13 @@
 //! Open data for other newsrooms and researchers: `data/articles.json` (every article's
 //! metadata and URL) and `data/metrics.csv` (one row per key figure).
 
-use serde::Serialize;
+use std::collections::HashMap;
+use std::fs::File;
+use std::io::{BufReader, Read, Seek, SeekFrom, Write};
+use std::path::Path;
+
+use serde::{Deserialize, Serialize};
+use xxhash_rust::xxh3::xxh3_64;
 
 use crate::content::{Article, Metric};
 use crate::diagnostic::Diagnostic;
@@ -17,37 +23,31 @@ const ARTICLES_PATH: &str = "data/articles.json";
 const METRICS_PATH: &str = "data/metrics.csv";
 
 #[derive(Serialize)]
-struct ArticlesFile<'a> {
-    site: SiteInfo<'a>,
-    articles: Records<'a>,
-}
-
-#[derive(Serialize)]
 struct SiteInfo<'a> {
     title: &'a str,
     url: &'a str,
     language: &'static str,
 }
 
-/// Every article's record, each made as it is written: at 100,000 articles the file is
-/// some 180 MB, which is never held in memory.
-struct Records<'a> {
-    site: &'a Site,
-    links: &'a Links<'a>,
-    calendar: &'a PersianCalendar,
+/// Where each article's record is in the `articles.json` a build wrote, so that the next one
+/// copies the records of unchanged articles from it instead of making them again: an edit to
+/// one release then costs a copy of the file, not 10,000 records made anew.
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+pub struct RecordSpans {
+    /// The tool and settings the records were made with: with others, none is copied.
+    made_with: Option<Fingerprint>,
+    /// By article fingerprint.
+    spans: HashMap<Fingerprint, Span>,
 }
 
-impl Serialize for Records<'_> {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        use serde::ser::SerializeSeq;
-        let mut seq = serializer.serialize_seq(Some(self.site.articles.len()))?;
-        for article in &self.site.articles {
-            seq.serialize_element(&record(self.site, self.links, self.calendar, article))?;
-        }
-        seq.end()
-    }
+#[derive(Debug, Clone, Copy, Serialize, Deserialize)]
+struct Span {
+    offset: u64,
+    len: u32,
+    /// Of the record's bytes: a file changed since (by hand, or a build that failed midway)
+    /// gives other bytes, and the record is made again.
+    hash: u64,
 }
-
 #[derive(Serialize)]
 struct ArticleRecord<'a> {
     id: u64,
@@ -76,29 +76,38 @@ struct DeskRecord<'a> {
 
 /// `articles`: the fingerprint of the site's articles, which `articles.json` is made of. Both
 /// files are written as they are made.
+/// `spans` describes the previous build's `articles.json`, and then the one written.
 pub fn write(
     site: &Site,
     links: &Links,
     calendar: &PersianCalendar,
     articles: Fingerprint,
     out: &dyn Output,
+    spans: &mut RecordSpans,
 ) -> Result<(), Diagnostic> {
     if !out.keep(ARTICLES_PATH, articles)? {
-        let file = ArticlesFile {
-            site: SiteInfo {
-                title: &site.config.title,
-                url: &site.config.base_url,
-                language: "fa",
-            },
-            articles: Records {
-                site,
-                links,
-                calendar,
-            },
+        let made_with = FingerprintBuilder::new()
+            .fingerprint(crate::fingerprint::tool())
+            .fingerprint(site.config.fingerprint())
+            .finish();
+        let previous = std::mem::take(spans);
+        let mut source = match out.previous(ARTICLES_PATH) {
+            Some(path) if previous.made_with == Some(made_with) => {
+                Previous::open(&path, previous.spans)
+            }
+            _ => Previous::default(),
         };
+        let mut written = RecordSpans {
+            made_with: Some(made_with),
+            spans: HashMap::with_capacity(site.articles.len()),
+        };
+        let make = |a: &Article| record_json(site, links, calendar, a);
         out.write_streamed(ARTICLES_PATH, articles, &mut |w| {
-            serde_json::to_writer_pretty(w, &file).map_err(std::io::Error::other)
+            written.spans.clear();
+            let mut w = Counted { inner: w, at: 0 };
+            write_articles_json(site, &mut w, &mut source, &make, &mut written.spans)
         })?;
+        *spans = written;
     }
     let metrics = metrics_fingerprint(site);
     if !out.keep(METRICS_PATH, metrics)? {
@@ -107,6 +116,134 @@ pub fn write(
         })?;
     }
     Ok(())
+}
+
+/// `articles.json` as `serde_json::to_writer_pretty` writes `{"site": ..., "articles":
+/// [...]}`, each record taken from `source` when it holds the article's, or made by `make`
+/// (pretty JSON at the top level). Records nest two levels down: every line of one is
+/// indented by four more spaces, and only formatting puts a line break in JSON.
+fn write_articles_json(
+    site: &Site,
+    w: &mut Counted,
+    source: &mut Previous,
+    make: &dyn Fn(&Article) -> Vec<u8>,
+    spans: &mut HashMap<Fingerprint, Span>,
+) -> std::io::Result<()> {
+    let info = SiteInfo {
+        title: &site.config.title,
+        url: &site.config.base_url,
+        language: "fa",
+    };
+    let info = serde_json::to_vec_pretty(&info).map_err(std::io::Error::other)?;
+    w.write_all(b"{\n  \"site\": ")?;
+    write_indented(w, &info, b"\n  ")?;
+    w.write_all(b",\n  \"articles\": [")?;
+    let mut nested = Vec::new();
+    for (i, article) in site.articles.iter().enumerate() {
+        w.write_all(if i == 0 { b"\n    " } else { b",\n    " })?;
+        let offset = w.at;
+        let bytes = match source.record(article.fingerprint) {
+            Some(bytes) => bytes,
+            None => {
+                nested.clear();
+                write_indented(&mut nested, &make(article), b"\n    ")?;
+                &nested
+            }
+        };
+        w.write_all(bytes)?;
+        spans.insert(
+            article.fingerprint,
+            Span {
+                offset,
+                len: bytes.len() as u32,
+                hash: xxh3_64(bytes),
+            },
+        );
+    }
+    w.write_all(if site.articles.is_empty() {
+        b"]\n}"
+    } else {
+        b"\n  ]\n}"
+    })
+}
+
+/// `json` with each line break followed by `indent` (a line break and spaces).
+fn write_indented(w: &mut impl Write, json: &[u8], indent: &[u8]) -> std::io::Result<()> {
+    let mut lines = json.split(|&b| b == b'\n');
+    if let Some(first) = lines.next() {
+        w.write_all(first)?;
+    }
+    for line in lines {
+        w.write_all(indent)?;
+        w.write_all(line)?;
+    }
+    Ok(())
+}
+
+fn record_json(site: &Site, links: &Links, calendar: &PersianCalendar, a: &Article) -> Vec<u8> {
+    // Serializing plain strings and numbers cannot fail.
+    serde_json::to_vec_pretty(&record(site, links, calendar, a)).unwrap_or_default()
+}
+
+/// A writer that counts the bytes written through it.
+struct Counted<'a> {
+    inner: &'a mut dyn Write,
+    at: u64,
+}
+
+impl Write for Counted<'_> {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        let n = self.inner.write(buf)?;
+        self.at += n as u64;
+        Ok(n)
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        self.inner.flush()
+    }
+}
+
+/// The previous `articles.json`, read forward as its records are asked for (in the site's
+/// order, so mostly without seeking).
+#[derive(Default)]
+struct Previous {
+    file: Option<BufReader<File>>,
+    at: u64,
+    spans: HashMap<Fingerprint, Span>,
+    buffer: Vec<u8>,
+}
+
+impl Previous {
+    fn open(path: &Path, spans: HashMap<Fingerprint, Span>) -> Previous {
+        Previous {
+            file: File::open(path)
+                .ok()
+                .map(|f| BufReader::with_capacity(256 * 1024, f)),
+            at: 0,
+            spans,
+            buffer: Vec::new(),
+        }
+    }
+
+    /// The article's record as the previous file holds it, if it is there intact.
+    fn record(&mut self, article: Fingerprint) -> Option<&[u8]> {
+        let span = *self.spans.get(&article)?;
+        let file = self.file.as_mut()?;
+        let moved = if span.offset >= self.at {
+            file.seek_relative((span.offset - self.at) as i64)
+        } else {
+            file.seek(SeekFrom::Start(span.offset)).map(|_| ())
+        };
+        self.buffer.resize(span.len as usize, 0);
+        let read = moved.and_then(|()| file.read_exact(&mut self.buffer));
+        if read.is_err() {
+            // Where the reader stands is unknown now: the next record seeks from the start.
+            self.at = u64::MAX;
+            return None;
+        }
+        self.at = span.offset + u64::from(span.len);
+        (xxh3_64(&self.buffer) == span.hash).then_some(&self.buffer[..])
+    }
 }
 
 fn record<'a>(
@@ -193,4 +330,119 @@ fn metrics_csv(
     }
     writer.flush()?;
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use std::sync::Arc;
+
+    use super::*;
+    use crate::site::{Selection, assemble};
+
+    /// A site of `n` releases whose records hold quotes, line breaks and Persian text.
+    fn site(n: u64) -> Site {
+        let config = crate::config::parse(
+            "title: «چاپار» \"آزمایشی\"\nbase_url: https://e.org/press/\ndesks:\n  - key: a\n    name: الف\n",
+        )
+        .unwrap();
+        let parsing = crate::content::Parsing::new(&config);
+        let articles = (1..=n)
+            .map(|id| {
+                let text = format!(
+                    "---\ntitle: 'خبر \"{id}\"'\nlead: \"سطر اول\\nسطر دوم\"\nauthor: x\ndesk: a\ndate: 1402-07-0{id}\nid: {id}\ntags: [یک, دو]\nmetrics:\n  - label: شاخص\n    value: 47\n    unit: درصد\n---\nمتن\n"
+                );
+                let parsed = crate::content::parse_article(format!("{id}.md").into(), &text, &parsing);
+                let diagnostics = format!("{:?}", parsed.1);
+                Arc::new(parsed.0.expect(&diagnostics).article)
+            })
+            .collect();
+        let now = "2030-01-01T00:00:00Z".parse().unwrap();
+        let selection = Selection {
+            include_drafts: false,
+            now,
+        };
+        assemble(config, articles, selection)
+    }
+
+    fn calendar(site: &Site) -> PersianCalendar {
+        PersianCalendar::at(site.config.timezone.clone(), jiff::Timestamp::UNIX_EPOCH)
+    }
+
+    /// The file as serde_json writes the whole document at once: the reference.
+    fn reference(site: &Site) -> String {
+        #[derive(Serialize)]
+        struct ArticlesFile<'a> {
+            site: SiteInfo<'a>,
+            articles: Vec<ArticleRecord<'a>>,
+        }
+        let (links, calendar) = (Links::new(&site.config), calendar(site));
+        let file = ArticlesFile {
+            site: SiteInfo {
+                title: &site.config.title,
+                url: &site.config.base_url,
+                language: "fa",
+            },
+            articles: site
+                .articles
+                .iter()
+                .map(|a| record(site, &links, &calendar, a))
+                .collect(),
+        };
+        serde_json::to_string_pretty(&file).unwrap()
+    }
+
+    /// The file made record by record, from `source` where it can, and the spans.
+    fn written(
+        site: &Site,
+        source: &mut Previous,
+        make: &dyn Fn(&Article) -> Vec<u8>,
+    ) -> (String, HashMap<Fingerprint, Span>) {
+        let (mut bytes, mut spans) = (Vec::new(), HashMap::new());
+        let mut w = Counted {
+            inner: &mut bytes,
+            at: 0,
+        };
+        write_articles_json(site, &mut w, source, make, &mut spans).unwrap();
+        (String::from_utf8(bytes).unwrap(), spans)
+    }
+
+    #[test]
+    fn records_made_one_by_one_give_serde_jsons_document() {
+        for n in [0, 1, 3] {
+            let site = site(n);
+            let (links, calendar) = (Links::new(&site.config), calendar(&site));
+            let make = |a: &Article| record_json(&site, &links, &calendar, a);
+            let (file, _) = written(&site, &mut Previous::default(), &make);
+            assert_eq!(file, reference(&site), "{n} releases");
+        }
+    }
+
+    #[test]
+    fn records_are_copied_from_the_previous_file_where_they_are_intact() {
+        let site = site(3);
+        let (links, calendar) = (Links::new(&site.config), calendar(&site));
+        let make = |a: &Article| record_json(&site, &links, &calendar, a);
+        let (first, spans) = written(&site, &mut Previous::default(), &make);
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("articles.json");
+
+        // Every record is taken from the file: none is made.
+        std::fs::write(&path, &first).unwrap();
+        let never = |_: &Article| -> Vec<u8> { panic!("a record was made again") };
+        let (copied, _) = written(&site, &mut Previous::open(&path, spans.clone()), &never);
+        assert_eq!(copied, first);
+
+        // One record changed in the file, which keeps its size: only that one is made again.
+        let changed = first.replacen("سطر اول", "سطر سوم", 1);
+        assert_eq!(changed.len(), first.len());
+        std::fs::write(&path, &changed).unwrap();
+        let made = std::cell::Cell::new(0);
+        let counting = |a: &Article| {
+            made.set(made.get() + 1);
+            make(a)
+        };
+        let (repaired, _) = written(&site, &mut Previous::open(&path, spans), &counting);
+        assert_eq!(repaired, first);
+        assert_eq!(made.get(), 1);
+    }
 }

@@ -49,6 +49,11 @@ pub trait Output: Sync {
         fill(&mut bytes).map_err(|e| Diagnostic::error(path, e.to_string()))?;
         self.write(path, bytes, fingerprint)
     }
+    /// The previous build's file at `path`, to copy checked parts of: `None` when there is
+    /// none, or the output cannot say.
+    fn previous(&self, _path: &str) -> Option<std::path::PathBuf> {
+        None
+    }
 }
 
 /// The file at `path`, made from inputs with `fingerprint` by `make`, which runs only when
