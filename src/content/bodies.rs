@@ -45,10 +45,11 @@ impl Kept {
     fn body(&self) -> Option<Arc<str>> {
         match self {
             Kept::Raw(body) => Some(body.clone()),
+            // simdutf8: the standard library's check was 2 % of a 100,000-release build, where
+            // most bodies come back from here.
             Kept::Compressed(bytes) => lz4_flex::decompress_size_prepended(bytes)
                 .ok()
-                .and_then(|bytes| String::from_utf8(bytes).ok())
-                .map(Arc::from),
+                .and_then(|bytes| simdutf8::basic::from_utf8(&bytes).ok().map(Arc::from)),
         }
     }
 }
