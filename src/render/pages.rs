@@ -7,7 +7,7 @@ use std::sync::OnceLock;
 use rayon::prelude::*;
 use tera::{Context, Value};
 
-use super::context::{self, NamedLink, PageContext};
+use super::context::{self, NamedLink, PageContext, SummaryContext};
 use super::{Output, Renderer, chart, structured_data};
 use crate::content::{Article, BodyReader};
 use crate::diagnostic::Diagnostic;
@@ -20,10 +20,17 @@ use crate::site::{self, ArchiveYear, Listing, Page, Site};
 const FIGURES_SHOWN: usize = 60;
 /// Releases in each desk section of the home page.
 const DESK_SECTION_SIZE: usize = 4;
-/// How many articles' summaries are kept while pages render. Each is shown on about ten pages
-/// (listings, related boxes) and costs about 2 KB: every summary of a 25,000-release site is
-/// built once, while a site of 100,000 does not hold 200 MB of them.
+/// How many articles' summaries are kept as template values while pages render. Each is shown
+/// on about ten pages (listings, related boxes). Building them again for every page that
+/// shows them was the largest cost of a 100,000-release site that a 10,000 one does not have
+/// (6 % of its CPU). They live only while pages render, when the build holds less than it
+/// does later, while publishing; at 100,000 releases the newest 50,000 as values and the
+/// rest as plain structs (made into a value for each page) raise the peak by 40-60 MB, where
+/// values for all raised it by 107 MB (`chapar -v build`).
 const SUMMARIES_KEPT: usize = 25_000;
+/// How many older articles' summaries are kept as plain structs; the rest are built for each
+/// page.
+const OLDER_SUMMARIES_KEPT: usize = 150_000;
 
 pub(super) struct Pages<'a> {
     site: &'a Site,
@@ -34,8 +41,10 @@ pub(super) struct Pages<'a> {
     out: &'a dyn Output,
     links: Links<'a>,
     /// The listing summaries of the newest `SUMMARIES_KEPT` articles, each built when a page
-    /// first needs it and shared by all; older articles' summaries are built for each page.
+    /// first needs it and shared by all.
     summaries: Vec<OnceLock<Value>>,
+    /// Those of the next `OLDER_SUMMARIES_KEPT` articles; the rest are built for each page.
+    older_summaries: Vec<OnceLock<SummaryContext>>,
     /// The fingerprint of each summary (`summary_fingerprints`).
     summary_fingerprints: &'a [Fingerprint],
 }
@@ -55,6 +64,10 @@ impl<'a> Pages<'a> {
         let summaries = (0..site.articles.len().min(SUMMARIES_KEPT))
             .map(|_| OnceLock::new())
             .collect();
+        let older = site.articles.len().saturating_sub(SUMMARIES_KEPT);
+        let older_summaries = (0..older.min(OLDER_SUMMARIES_KEPT))
+            .map(|_| OnceLock::new())
+            .collect();
         Pages {
             site,
             renderer,
@@ -63,23 +76,28 @@ impl<'a> Pages<'a> {
             out,
             links,
             summaries,
+            older_summaries,
             summary_fingerprints,
         }
     }
 
     fn summary(&self, index: usize) -> Value {
         let make = || {
-            let summary = context::summary(
+            context::summary(
                 self.site,
                 &self.site.articles[index],
                 &self.links,
                 &self.renderer.calendar,
-            );
-            Value::from_serializable(&summary)
+            )
         };
-        match self.summaries.get(index) {
-            Some(kept) => kept.get_or_init(make).clone(),
-            None => make(),
+        if let Some(kept) = self.summaries.get(index) {
+            return kept
+                .get_or_init(|| Value::from_serializable(&make()))
+                .clone();
+        }
+        match self.older_summaries.get(index - self.summaries.len()) {
+            Some(kept) => Value::from_serializable(kept.get_or_init(make)),
+            None => Value::from_serializable(&make()),
         }
     }
 
