@@ -21,16 +21,15 @@ const FIGURES_SHOWN: usize = 60;
 /// Releases in each desk section of the home page.
 const DESK_SECTION_SIZE: usize = 4;
 /// How many articles' summaries are kept as template values while pages render. Each is shown
-/// on about ten pages (listings, related boxes). Building them again for every page that
-/// shows them was the largest cost of a 100,000-release site that a 10,000 one does not have
-/// (6 % of its CPU). They live only while pages render, when the build holds less than it
-/// does later, while publishing; at 100,000 releases the newest 50,000 as values and the
-/// rest as plain structs (made into a value for each page) raise the peak by 40-60 MB, where
-/// values for all raised it by 107 MB (`chapar -v build`).
+/// on about ten pages (listings, related boxes). Building the older ones again for every page
+/// that shows them was the largest cost of a 100,000-release site that a 10,000 one does not
+/// have (2.5 s, 6 % of its CPU).
 const SUMMARIES_KEPT: usize = 25_000;
-/// How many older articles' summaries are kept as plain structs; the rest are built for each
-/// page.
-const OLDER_SUMMARIES_KEPT: usize = 150_000;
+/// How many older articles' summaries are kept as plain structs, made into a value for each
+/// page (which is half of that cost); the rest are built for each page. At 100,000 releases
+/// this raised the peak by 27 MB, where values for all raised it by 107 MB (`chapar -v
+/// build`): they live only while pages render, but the allocator keeps the pages they used.
+const OLDER_SUMMARIES_KEPT: usize = 175_000;
 
 pub(super) struct Pages<'a> {
     site: &'a Site,
