@@ -39,16 +39,46 @@ pub(super) struct Pages<'a> {
     related: &'a [Vec<usize>],
     out: &'a dyn Output,
     links: Links<'a>,
-    /// The listing summaries of the newest `SUMMARIES_KEPT` articles, each built when a page
-    /// first needs it and shared by all.
-    summaries: Vec<OnceLock<Value>>,
-    /// Those of the next `OLDER_SUMMARIES_KEPT` articles; the rest are built for each page.
-    older_summaries: Vec<OnceLock<SummaryContext>>,
+    summaries: Summaries,
     /// The fingerprint of each summary (`summary_fingerprints`).
     summary_fingerprints: &'a [Fingerprint],
 }
 
 type PageResult = Result<(), Diagnostic>;
+
+/// The listing summaries kept while pages render, by article index: the newest as template
+/// values, each built when a page first needs it and shared by all, the next ones as plain
+/// structs, and the rest not at all.
+struct Summaries {
+    values: Vec<OnceLock<Value>>,
+    structs: Vec<OnceLock<SummaryContext>>,
+}
+
+impl Summaries {
+    fn new(articles: usize, values: usize, structs: usize) -> Summaries {
+        fn slots<T>(n: usize) -> Vec<OnceLock<T>> {
+            (0..n).map(|_| OnceLock::new()).collect()
+        }
+        let values = articles.min(values);
+        Summaries {
+            values: slots(values),
+            structs: slots((articles - values).min(structs)),
+        }
+    }
+
+    /// Article `index`'s summary, made by `make` unless it is kept.
+    fn get(&self, index: usize, make: impl FnOnce() -> SummaryContext) -> Value {
+        if let Some(kept) = self.values.get(index) {
+            return kept
+                .get_or_init(|| Value::from_serializable(&make()))
+                .clone();
+        }
+        match self.structs.get(index - self.values.len()) {
+            Some(kept) => Value::from_serializable(kept.get_or_init(make)),
+            None => Value::from_serializable(&make()),
+        }
+    }
+}
 
 impl<'a> Pages<'a> {
     pub fn new(
@@ -60,13 +90,7 @@ impl<'a> Pages<'a> {
         out: &'a dyn Output,
     ) -> Self {
         let links = Links::new(&site.config);
-        let summaries = (0..site.articles.len().min(SUMMARIES_KEPT))
-            .map(|_| OnceLock::new())
-            .collect();
-        let older = site.articles.len().saturating_sub(SUMMARIES_KEPT);
-        let older_summaries = (0..older.min(OLDER_SUMMARIES_KEPT))
-            .map(|_| OnceLock::new())
-            .collect();
+        let summaries = Summaries::new(site.articles.len(), SUMMARIES_KEPT, OLDER_SUMMARIES_KEPT);
         Pages {
             site,
             renderer,
@@ -75,29 +99,19 @@ impl<'a> Pages<'a> {
             out,
             links,
             summaries,
-            older_summaries,
             summary_fingerprints,
         }
     }
 
     fn summary(&self, index: usize) -> Value {
-        let make = || {
+        self.summaries.get(index, || {
             context::summary(
                 self.site,
                 &self.site.articles[index],
                 &self.links,
                 &self.renderer.calendar,
             )
-        };
-        if let Some(kept) = self.summaries.get(index) {
-            return kept
-                .get_or_init(|| Value::from_serializable(&make()))
-                .clone();
-        }
-        match self.older_summaries.get(index - self.summaries.len()) {
-            Some(kept) => Value::from_serializable(kept.get_or_init(make)),
-            None => Value::from_serializable(&make()),
-        }
+        })
     }
 
     /// A fingerprint of a page of `kind` at `path`, to which the caller adds the page's own
@@ -459,4 +473,47 @@ impl<'a> Pages<'a> {
 /// A context value as JSON. Context types are plain data: serializing them cannot fail.
 fn json(value: &impl serde::Serialize) -> serde_json::Value {
     serde_json::to_value(value).unwrap_or(serde_json::Value::Null)
+}
+
+#[cfg(test)]
+mod tests {
+    use std::cell::Cell;
+
+    use super::*;
+
+    fn summary(id: u64) -> SummaryContext {
+        SummaryContext {
+            id,
+            title: format!("خبر {id}"),
+            url: format!("/news/{id}/"),
+            summary: String::new(),
+            date: String::new(),
+            jalali_date: String::new(),
+            desk: NamedLink {
+                name: String::new(),
+                url: String::new(),
+            },
+            authors: Vec::new(),
+            image: None,
+        }
+    }
+
+    #[test]
+    fn each_article_gets_its_own_summary_and_kept_ones_are_made_once() {
+        let summaries = Summaries::new(7, 2, 3);
+        let made = Cell::new(0);
+        for round in 0..2 {
+            for index in 0..7 {
+                let value = summaries.get(index, || {
+                    made.set(made.get() + 1);
+                    summary(index as u64)
+                });
+                let expected = Value::from_serializable(&summary(index as u64));
+                assert_eq!(value, expected, "round {round}, article {index}");
+            }
+        }
+        // The first five are made once each; the last two, for each request.
+        assert_eq!(made.get(), 5 + 2 * 2);
+        assert_eq!(Summaries::new(1, 2, 3).structs.len(), 0);
+    }
 }
