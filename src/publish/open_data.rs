@@ -208,6 +208,8 @@ impl Write for Counted<'_> {
 #[derive(Default)]
 struct Previous {
     file: Option<BufReader<File>>,
+    /// The file's size: spans that do not fit in it are not read.
+    len: u64,
     at: u64,
     spans: HashMap<Fingerprint, Span>,
     buffer: Vec<u8>,
@@ -215,10 +217,13 @@ struct Previous {
 
 impl Previous {
     fn open(path: &Path, spans: HashMap<Fingerprint, Span>) -> Previous {
+        let file = File::open(path).ok();
         Previous {
-            file: File::open(path)
-                .ok()
-                .map(|f| BufReader::with_capacity(256 * 1024, f)),
+            len: file
+                .as_ref()
+                .and_then(|f| f.metadata().ok())
+                .map_or(0, |m| m.len()),
+            file: file.map(|f| BufReader::with_capacity(256 * 1024, f)),
             at: 0,
             spans,
             buffer: Vec::new(),
@@ -228,7 +233,8 @@ impl Previous {
     /// The article's record as the previous file holds it, if it is there intact.
     fn record(&mut self, article: Fingerprint) -> Option<&[u8]> {
         let span = *self.spans.get(&article)?;
-        let file = self.file.as_mut()?;
+        let end = span.offset.checked_add(u64::from(span.len))?;
+        let file = self.file.as_mut().filter(|_| end <= self.len)?;
         let moved = if span.offset >= self.at {
             file.seek_relative((span.offset - self.at) as i64)
         } else {
@@ -241,7 +247,7 @@ impl Previous {
             self.at = u64::MAX;
             return None;
         }
-        self.at = span.offset + u64::from(span.len);
+        self.at = end;
         (xxh3_64(&self.buffer) == span.hash).then_some(&self.buffer[..])
     }
 }
