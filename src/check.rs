@@ -148,13 +148,8 @@ pub fn check(root: &Path, now: Option<Timestamp>) -> Result<CheckReport> {
         calendar: renderer.calendar.clone(),
         defer_whole_site: false,
     };
-    report.diagnostics.extend(publish::write_all(
-        &site,
-        &publish,
-        &bodies,
-        &collect,
-        &mut Default::default(),
-    ));
+    let published = publish::write_all(&site, &publish, &bodies, &collect, &Default::default());
+    report.diagnostics.extend(published.problems);
     let mut files = collect.0.into_inner().unwrap_or_default();
     files.insert(stylesheet.path.clone());
     files.extend(

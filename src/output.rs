@@ -447,8 +447,6 @@ impl Staging {
         Ok(skipped)
     }
 
-    /// Whether committing would change the output folder: a file written, or one of the
-    /// previous build's files no longer made.
     /// The previous build's file at `rel`, if the output folder has one (for reading only:
     /// the caller checks what it takes from it).
     pub fn previous_file(&self, rel: &str) -> Option<PathBuf> {
@@ -459,6 +457,8 @@ impl Staging {
         path.is_file().then_some(path)
     }
 
+    /// Whether committing would change the output folder: a file written, or one of the
+    /// previous build's files no longer made.
     pub fn has_changes(&self) -> bool {
         let Ok(claimed) = self.claimed.lock() else {
             return true;

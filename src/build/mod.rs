@@ -342,8 +342,9 @@ pub fn build(options: &BuildOptions) -> Result<BuildReport> {
     report.stages.insert(0, loading);
     // Freeing the state of a large site takes a while (0.4-0.6 s at 100,000 releases, after
     // the build has finished), and nobody needs to wait for it: it is freed on a thread of
-    // its own, which the process may end before it is done.
-    std::thread::spawn(move || drop(state));
+    // its own, which the process may end before it is done. (If no thread can be started, it
+    // is freed here.)
+    let _ = std::thread::Builder::new().spawn(move || drop(state));
     Ok(report)
 }
 
@@ -523,7 +524,7 @@ fn build_locked(
     // The search index and the other files for machines are made side by side: each is
     // mostly one thread's work (open data, the index's shards).
     let search = &mut state.search;
-    let record_spans = &mut state.open_data;
+    let record_spans = &state.open_data;
     let (published, indexed) = rayon::join(
         || publish::write_all(&site, &publish, &bodies, &out, record_spans),
         || {
@@ -534,7 +535,7 @@ fn build_locked(
             }
         },
     );
-    problems.extend(published);
+    problems.extend(published.problems);
     problems.extend(indexed);
     if options.defer_whole_site {
         let feeds = publish::feeds::paths(&site);
@@ -583,6 +584,10 @@ fn build_locked(
     let committed = staging.commit()?;
     report.written = committed.stats;
     state.outputs = committed.outputs;
+    // Only now does the output folder hold the file they describe.
+    if let Some(spans) = published.record_spans {
+        state.open_data = spans;
+    }
     state.marker = marker_identity(&out_dir);
     // A build that parsed and changed nothing leaves the state as it found it.
     if let Some(path) = state_file

@@ -41,32 +41,37 @@ pub fn is_whole_site_file(path: &str) -> bool {
         || path == "_redirects"
 }
 
-/// `record_spans`: where the records of `data/articles.json` are, in the previous build's
-/// and then in this one's.
+/// What publishing gave besides its files.
+pub struct Published {
+    pub problems: Vec<Diagnostic>,
+    /// Where the records of the `data/articles.json` just written are, if one was.
+    pub record_spans: Option<open_data::RecordSpans>,
+}
+
+/// `record_spans`: where the records of the previous build's `data/articles.json` are.
 pub fn write_all(
     site: &Site,
     options: &PublishOptions,
     bodies: &BodyReader,
     out: &dyn Output,
-    record_spans: &mut open_data::RecordSpans,
-) -> Vec<Diagnostic> {
+    record_spans: &open_data::RecordSpans,
+) -> Published {
     let links = Links::new(&site.config);
     let (articles, addresses) = (articles_fingerprint(site), addresses_fingerprint(site));
     let mut results = Vec::new();
+    let mut written_spans = None;
     results.extend(sitemap::write(site, &links, options, addresses, out));
     if !options.defer_whole_site {
         results.extend(feeds::write(site, &links, bodies, out));
-        results.push(open_data::write(
-            site,
-            &links,
-            &options.calendar,
-            articles,
-            out,
-            record_spans,
-        ));
+        let open_data =
+            open_data::write(site, &links, &options.calendar, articles, out, record_spans);
+        results.push(open_data.map(|spans| written_spans = spans));
         results.push(redirects::write(site, &links, addresses, out));
     }
-    results.into_iter().filter_map(Result::err).collect()
+    Published {
+        problems: results.into_iter().filter_map(Result::err).collect(),
+        record_spans: written_spans,
+    }
 }
 
 /// Of every published article, in order, with the settings: what the site-wide files

@@ -76,38 +76,36 @@ struct DeskRecord<'a> {
 
 /// `articles`: the fingerprint of the site's articles, which `articles.json` is made of. Both
 /// files are written as they are made.
-/// `spans` describes the previous build's `articles.json`, and then the one written.
+/// `previous` describes the previous build's `articles.json`; what is returned, the one
+/// written, if one was (the caller keeps it once the output folder holds the file).
 pub fn write(
     site: &Site,
     links: &Links,
     calendar: &PersianCalendar,
     articles: Fingerprint,
     out: &dyn Output,
-    spans: &mut RecordSpans,
-) -> Result<(), Diagnostic> {
+    previous: &RecordSpans,
+) -> Result<Option<RecordSpans>, Diagnostic> {
+    let mut written = None;
     if !out.keep(ARTICLES_PATH, articles)? {
         let made_with = FingerprintBuilder::new()
             .fingerprint(crate::fingerprint::tool())
             .fingerprint(site.config.fingerprint())
             .finish();
-        let previous = std::mem::take(spans);
-        let mut source = match out.previous(ARTICLES_PATH) {
-            Some(path) if previous.made_with == Some(made_with) => {
-                Previous::open(&path, previous.spans)
-            }
-            _ => Previous::default(),
-        };
-        let mut written = RecordSpans {
-            made_with: Some(made_with),
-            spans: HashMap::with_capacity(site.articles.len()),
-        };
+        let usable = previous.made_with == Some(made_with);
+        let path = out.previous(ARTICLES_PATH).filter(|_| usable);
+        let mut source = Previous::open(path.as_deref(), &previous.spans);
+        let mut spans = HashMap::with_capacity(site.articles.len());
         let make = |a: &Article| record_json(site, links, calendar, a);
         out.write_streamed(ARTICLES_PATH, articles, &mut |w| {
-            written.spans.clear();
+            spans.clear();
             let mut w = Counted { inner: w, at: 0 };
-            write_articles_json(site, &mut w, &mut source, &make, &mut written.spans)
+            write_articles_json(site, &mut w, &mut source, &make, &mut spans)
         })?;
-        *spans = written;
+        written = Some(RecordSpans {
+            made_with: Some(made_with),
+            spans,
+        });
     }
     let metrics = metrics_fingerprint(site);
     if !out.keep(METRICS_PATH, metrics)? {
@@ -115,7 +113,7 @@ pub fn write(
             metrics_csv(site, links, calendar, w).map_err(std::io::Error::other)
         })?;
     }
-    Ok(())
+    Ok(written)
 }
 
 /// `articles.json` as `serde_json::to_writer_pretty` writes `{"site": ..., "articles":
@@ -125,7 +123,7 @@ pub fn write(
 fn write_articles_json(
     site: &Site,
     w: &mut Counted,
-    source: &mut Previous,
+    source: &mut Previous<'_>,
     make: &dyn Fn(&Article) -> Vec<u8>,
     spans: &mut HashMap<Fingerprint, Span>,
 ) -> std::io::Result<()> {
@@ -205,19 +203,19 @@ impl Write for Counted<'_> {
 
 /// The previous `articles.json`, read forward as its records are asked for (in the site's
 /// order, so mostly without seeking).
-#[derive(Default)]
-struct Previous {
+struct Previous<'a> {
     file: Option<BufReader<File>>,
     /// The file's size: spans that do not fit in it are not read.
     len: u64,
     at: u64,
-    spans: HashMap<Fingerprint, Span>,
+    spans: &'a HashMap<Fingerprint, Span>,
     buffer: Vec<u8>,
 }
 
-impl Previous {
-    fn open(path: &Path, spans: HashMap<Fingerprint, Span>) -> Previous {
-        let file = File::open(path).ok();
+impl<'a> Previous<'a> {
+    /// The file at `path` (none: every record is made) and where its records are.
+    fn open(path: Option<&Path>, spans: &'a HashMap<Fingerprint, Span>) -> Previous<'a> {
+        let file = path.and_then(|p| File::open(p).ok());
         Previous {
             len: file
                 .as_ref()
@@ -400,7 +398,7 @@ mod tests {
     /// The file made record by record, from `source` where it can, and the spans.
     fn written(
         site: &Site,
-        source: &mut Previous,
+        source: &mut Previous<'_>,
         make: &dyn Fn(&Article) -> Vec<u8>,
     ) -> (String, HashMap<Fingerprint, Span>) {
         let (mut bytes, mut spans) = (Vec::new(), HashMap::new());
@@ -418,7 +416,7 @@ mod tests {
             let site = site(n);
             let (links, calendar) = (Links::new(&site.config), calendar(&site));
             let make = |a: &Article| record_json(&site, &links, &calendar, a);
-            let (file, _) = written(&site, &mut Previous::default(), &make);
+            let (file, _) = written(&site, &mut Previous::open(None, &HashMap::new()), &make);
             assert_eq!(file, reference(&site), "{n} releases");
         }
     }
@@ -428,14 +426,14 @@ mod tests {
         let site = site(3);
         let (links, calendar) = (Links::new(&site.config), calendar(&site));
         let make = |a: &Article| record_json(&site, &links, &calendar, a);
-        let (first, spans) = written(&site, &mut Previous::default(), &make);
+        let (first, spans) = written(&site, &mut Previous::open(None, &HashMap::new()), &make);
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("articles.json");
 
         // Every record is taken from the file: none is made.
         std::fs::write(&path, &first).unwrap();
         let never = |_: &Article| -> Vec<u8> { panic!("a record was made again") };
-        let (copied, _) = written(&site, &mut Previous::open(&path, spans.clone()), &never);
+        let (copied, _) = written(&site, &mut Previous::open(Some(&path), &spans), &never);
         assert_eq!(copied, first);
 
         // One record changed in the file, which keeps its size: only that one is made again.
@@ -447,7 +445,7 @@ mod tests {
             made.set(made.get() + 1);
             make(a)
         };
-        let (repaired, _) = written(&site, &mut Previous::open(&path, spans), &counting);
+        let (repaired, _) = written(&site, &mut Previous::open(Some(&path), &spans), &counting);
         assert_eq!(repaired, first);
         assert_eq!(made.get(), 1);
     }
