@@ -48,6 +48,7 @@ struct Span {
     /// gives other bytes, and the record is made again.
     hash: u64,
 }
+
 #[derive(Serialize)]
 struct ArticleRecord<'a> {
     id: u64,
@@ -76,6 +77,7 @@ struct DeskRecord<'a> {
 
 /// `articles`: the fingerprint of the site's articles, which `articles.json` is made of. Both
 /// files are written as they are made.
+///
 /// `previous` describes the previous build's `articles.json`; what is returned, the one
 /// written, if one was (the caller keeps it once the output folder holds the file).
 pub fn write(
@@ -250,6 +252,9 @@ impl<'a> Previous<'a> {
     }
 }
 
+/// An article's record, made from the article and the settings alone: `RecordSpans` copies
+/// records from one build to the next on that ground, so nothing here may depend on other
+/// articles or on the moment of the build.
 fn record<'a>(
     site: &'a Site,
     links: &Links,
