@@ -290,6 +290,15 @@ fn assert_same_files(
     );
 }
 
+/// A newsroom in a temporary folder, built once into its `public/`.
+fn built_newsroom() -> (tempfile::TempDir, Newsroom, PathBuf) {
+    let site = tempfile::tempdir().unwrap();
+    let room = Newsroom::new(site.path());
+    let out = site.path().join("public");
+    assert!(build(&options(site.path(), &out)).unwrap().succeeded);
+    (site, room, out)
+}
+
 fn clean_build(root: &Path) -> (tempfile::TempDir, BuildReport) {
     let dir = tempfile::tempdir().unwrap();
     let report = build(&options(root, &dir.path().join("public"))).unwrap();
@@ -385,10 +394,7 @@ fn random_edits_give_the_same_site_as_clean_builds() {
 
 #[test]
 fn a_broken_file_keeps_the_site_and_its_fix_is_picked_up() {
-    let site = tempfile::tempdir().unwrap();
-    let mut room = Newsroom::new(site.path());
-    let out = site.path().join("public");
-    assert!(build(&options(site.path(), &out)).unwrap().succeeded);
+    let (site, mut room, out) = built_newsroom();
     let before = snapshot(&out);
 
     let id = room.some_release();
@@ -411,10 +417,7 @@ fn a_broken_file_keeps_the_site_and_its_fix_is_picked_up() {
 
 #[test]
 fn a_deleted_or_damaged_state_means_a_clean_build() {
-    let site = tempfile::tempdir().unwrap();
-    let mut room = Newsroom::new(site.path());
-    let out = site.path().join("public");
-    assert!(build(&options(site.path(), &out)).unwrap().succeeded);
+    let (site, mut room, out) = built_newsroom();
     let state = BuildState::path(&out);
     assert!(state.is_file());
 
@@ -438,10 +441,7 @@ fn a_deleted_or_damaged_state_means_a_clean_build() {
 fn open_data_is_not_copied_from_a_file_changed_by_hand() {
     // A rebuild copies the records of unchanged articles from the previous articles.json:
     // bytes changed there since (keeping the file's size) must not reach the new one.
-    let site = tempfile::tempdir().unwrap();
-    let mut room = Newsroom::new(site.path());
-    let out = site.path().join("public");
-    assert!(build(&options(site.path(), &out)).unwrap().succeeded);
+    let (site, mut room, out) = built_newsroom();
     let data = out.join("data/articles.json");
     let text = fs::read_to_string(&data).unwrap();
     // The first letter of every title (all Persian, two bytes each) becomes another.
@@ -476,10 +476,7 @@ fn open_data_is_not_copied_from_a_file_changed_by_hand() {
 
 #[test]
 fn what_a_rebuild_learns_is_remembered() {
-    let site = tempfile::tempdir().unwrap();
-    let mut room = Newsroom::new(site.path());
-    let out = site.path().join("public");
-    assert!(build(&options(site.path(), &out)).unwrap().succeeded);
+    let (site, mut room, out) = built_newsroom();
     let state = BuildState::path(&out);
 
     // A release touched, its bytes unchanged: not parsed, and its new time is kept, so the

@@ -65,15 +65,10 @@ impl Splitter {
     }
 }
 
-/// The text of an HTML fragment as a reader sees it: tags dropped (block-level ones leave a
-/// space, inline ones nothing, so `<b>کار</b>گران` stays one word), the usual entities
-/// decoded, whitespace collapsed.
-pub fn html_text(html: &str) -> String {
-    collapse_whitespace(&html_text_uncollapsed(html), usize::MAX)
-}
-
-/// `html_text` with its whitespace as it comes: words are the same, and the search index
-/// collapses only the start it shows, not the whole body.
+/// The text of an HTML fragment as a reader sees it, but with its whitespace as it comes:
+/// tags dropped (block-level ones leave a space, inline ones nothing, so `<b>کار</b>گران`
+/// stays one word), the usual entities decoded. Whitespace never changes the words, and the
+/// search index collapses (`collapse_whitespace`) only the start it shows.
 pub fn html_text_uncollapsed(html: &str) -> String {
     let mut out = String::with_capacity(html.len());
     let mut rest = html;
@@ -221,6 +216,11 @@ pub(crate) mod tests {
         }
         push(&mut word, len);
         words
+    }
+
+    /// The reader's text: `html_text_uncollapsed`, collapsed.
+    fn html_text(html: &str) -> String {
+        collapse_whitespace(&html_text_uncollapsed(html), usize::MAX)
     }
 
     /// `html_text` as it was before it stopped allocating per tag: the reference.
