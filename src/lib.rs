@@ -9,6 +9,7 @@ pub mod check;
 pub mod config;
 pub mod content;
 pub mod diagnostic;
+mod fast_hash;
 pub mod fingerprint;
 pub mod fix;
 mod json_text;

@@ -13,7 +13,7 @@
 //! Unchanged files are never rewritten: they keep their inode and modification time, and
 //! deploy tools see real differences only.
 
-use std::collections::{HashMap, HashSet};
+use std::collections::HashSet;
 use std::fs;
 use std::io;
 use std::path::{Component, Path, PathBuf};
@@ -23,6 +23,7 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use anyhow::{Context, Result, bail};
 use serde::{Deserialize, Serialize};
 
+use crate::fast_hash::{FastMap, FastSet};
 use crate::fingerprint::Fingerprint;
 
 /// The file chapar leaves in every output folder, so it knows the folder is its own to replace.
@@ -40,7 +41,7 @@ const IN_PLACE_FEW: usize = 16;
 /// from and its size. The next build keeps a file whose fingerprint it computes again.
 #[derive(Debug, Default, Clone, Serialize, Deserialize)]
 pub struct Outputs {
-    files: HashMap<String, (Fingerprint, u64)>,
+    files: FastMap<String, (Fingerprint, u64)>,
 }
 
 impl Outputs {
@@ -61,6 +62,9 @@ pub struct Staging {
     journal: PathBuf,
     /// The output folder, when there is one (an earlier build).
     previous_site: Option<PathBuf>,
+    /// `previous_site`, open: its files are looked at relative to it, which spares the
+    /// kernel walking the folders above it again for each of the thousands of files.
+    previous_dir: Option<std::os::fd::OwnedFd>,
     /// The record of the files in `previous_site`; empty when there is none to trust.
     previous: Outputs,
     /// Whether to look that a recorded file is still there before keeping it (not needed in
@@ -73,10 +77,10 @@ pub struct Staging {
     dropped: Mutex<Vec<String>>,
     /// Every file of the new build: its fingerprint, size, and whether it is in the staging
     /// folder (written) or in the output folder already (kept).
-    claimed: Mutex<HashMap<String, Claim>>,
+    claimed: Mutex<FastMap<String, Claim>>,
     /// Folders already made in the staging folder: most pages share theirs with others, and
     /// asking the file system again costs a system call per file.
-    made_dirs: Mutex<HashSet<PathBuf>>,
+    made_dirs: Mutex<FastSet<PathBuf>>,
     written: AtomicUsize,
     unchanged: AtomicUsize,
     made: AtomicUsize,
@@ -188,6 +192,11 @@ impl Staging {
         }
         fs::create_dir(&staging).with_context(|| format!("cannot create {}", staging.display()))?;
         let previous_site = out_dir.is_dir().then(|| out_dir.to_path_buf());
+        let previous_dir = previous_site.as_ref().and_then(|site| {
+            use rustix::fs::{Mode, OFlags};
+            let flags = OFlags::PATH | OFlags::DIRECTORY | OFlags::CLOEXEC;
+            rustix::fs::open(site, flags, Mode::empty()).ok()
+        });
         let staging = Staging {
             lock: Some(lock),
             out_dir: out_dir.to_path_buf(),
@@ -197,13 +206,14 @@ impl Staging {
                 Outputs::default()
             },
             previous_site,
+            previous_dir,
             verify,
             keep_unclaimed: false,
             dropped: Mutex::new(Vec::new()),
             staging,
             journal,
-            claimed: Mutex::new(HashMap::new()),
-            made_dirs: Mutex::new(HashSet::new()),
+            claimed: Mutex::new(FastMap::default()),
+            made_dirs: Mutex::new(FastSet::default()),
             written: AtomicUsize::new(0),
             unchanged: AtomicUsize::new(0),
             made: AtomicUsize::new(0),
@@ -280,10 +290,13 @@ impl Staging {
     /// The previous build's record of `rel` (fingerprint and size), if its file is still
     /// there, whole.
     fn recorded(&self, rel: &str) -> Option<(Fingerprint, u64)> {
-        let site = self.previous_site.as_ref()?;
+        let site = self.previous_dir.as_ref()?;
         let &(fingerprint, len) = self.previous.files.get(rel)?;
         let present = !self.verify
-            || fs::metadata(site.join(rel)).is_ok_and(|m| m.is_file() && m.len() == len);
+            || rustix::fs::statat(site, rel, rustix::fs::AtFlags::empty()).is_ok_and(|st| {
+                rustix::fs::FileType::from_raw_mode(st.st_mode).is_file()
+                    && u64::try_from(st.st_size) == Ok(len)
+            });
         present.then_some((fingerprint, len))
     }
 
@@ -654,7 +667,7 @@ impl Staging {
     /// exchanges it with the output folder.
     fn swap_whole(
         &self,
-        claimed: &HashMap<String, Claim>,
+        claimed: &FastMap<String, Claim>,
         kept_unclaimed: &[String],
     ) -> Result<()> {
         let Some(previous) = &self.previous_site else {

@@ -7,8 +7,9 @@
 
 mod delta;
 
-use std::collections::{HashMap, HashSet};
+use std::collections::HashSet;
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use anyhow::{Context, Result};
@@ -17,6 +18,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::content::{Bodies, BodyReader, Sources};
 use crate::diagnostic::{self, Diagnostic};
+use crate::fast_hash::FastMap;
 use crate::fingerprint::Fingerprint;
 use crate::output::{OutputLock, Outputs, Staging, WriteStats};
 use crate::progress::ProgressHandle;
@@ -239,7 +241,7 @@ pub struct BuildState {
     /// The related articles of each article, and the site shape they were worked out for.
     related: Option<(Fingerprint, Vec<Vec<usize>>)>,
     /// The fingerprint of each article's listing summary, by article fingerprint.
-    summaries: HashMap<Fingerprint, Fingerprint>,
+    summaries: FastMap<Fingerprint, Fingerprint>,
     /// What the search index needs from earlier builds.
     search: search::IndexState,
     /// Where the records of the last `data/articles.json` are.
@@ -254,7 +256,7 @@ pub struct BuildState {
 /// The first bytes of the state file, with the fingerprint of chapar itself: a state file
 /// another build of chapar wrote is not read. The format is not self-describing, so the number goes up whenever the shape
 /// of `BuildState` (or of anything in it) changes.
-const STATE_MAGIC: &str = "chapar build state 3";
+const STATE_MAGIC: &str = "chapar build state 4";
 
 impl BuildState {
     /// The state file of a build into `out_dir`: `.public.state` beside `public/`.
@@ -267,11 +269,25 @@ impl BuildState {
         let Ok(bytes) = std::fs::read(path) else {
             return BuildState::default();
         };
+        Self::decode(Arc::new(bytes)).unwrap_or_default()
+    }
+
+    /// The file is the header line, the length of the rest of the state (a little-endian
+    /// u64), the rest of the state, then the release files' records (`Sources::
+    /// write_records`). The two parts are decoded side by side.
+    fn decode(file: Arc<Vec<u8>>) -> Option<BuildState> {
         let header = format!("{STATE_MAGIC} {:032x}\n", crate::fingerprint::tool().0);
-        bytes
-            .strip_prefix(header.as_bytes())
-            .and_then(|rest| postcard::from_bytes(rest).ok())
-            .unwrap_or_default()
+        let rest = file.strip_prefix(header.as_bytes())?;
+        let (len, rest) = rest.split_first_chunk::<8>()?;
+        let len = usize::try_from(u64::from_le_bytes(*len)).ok()?;
+        let records_at = header.len() + 8 + len;
+        let (state, records) = rayon::join(
+            || postcard::from_bytes::<BuildState>(rest.get(..len)?).ok(),
+            || Sources::read_records(&file, records_at),
+        );
+        let mut state = state?;
+        state.sources.take_records(records?);
+        Some(state)
     }
 
     /// Saves the state, whole or not at all.
@@ -280,17 +296,20 @@ impl BuildState {
         let aside = path.with_extension("state-new");
         let file = std::fs::File::create(&aside)
             .with_context(|| format!("cannot write {}", aside.display()))?;
-        let mut writer = std::io::BufWriter::new(file);
-        writeln!(
-            writer,
-            "{STATE_MAGIC} {:032x}",
-            crate::fingerprint::tool().0
-        )?;
-        let writer = postcard::to_io(&*self, writer).context("cannot encode the build state")?;
-        writer
-            .into_inner()
-            .map_err(|e| e.into_error())
-            .with_context(|| format!("cannot write {}", aside.display()))?;
+        let mut writer = std::io::BufWriter::with_capacity(1 << 16, file);
+        let main = postcard::to_stdvec(&*self).context("cannot encode the build state")?;
+        let written = (|| {
+            writeln!(
+                writer,
+                "{STATE_MAGIC} {:032x}",
+                crate::fingerprint::tool().0
+            )?;
+            writer.write_all(&(main.len() as u64).to_le_bytes())?;
+            writer.write_all(&main)?;
+            self.sources.write_records(&mut writer)?;
+            writer.into_inner().map_err(|e| e.into_error())
+        })();
+        written.with_context(|| format!("cannot write {}", aside.display()))?;
         std::fs::rename(&aside, path)
             .with_context(|| format!("cannot write {}", path.display()))?;
         self.search

@@ -3,15 +3,19 @@
 //! modification time; a file modified around the time of the previous load is read and
 //! compared by its bytes instead, because a second edit within one clock tick keeps the time.
 
-use std::collections::HashMap;
+use std::io::{self, Write};
+use std::ops::Range;
+use std::os::unix::ffi::OsStrExt;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::{SystemTime, UNIX_EPOCH};
 
+use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 
 use super::{Article, Parsing};
 use crate::diagnostic::Diagnostic;
+use crate::fast_hash::FastMap;
 use crate::fingerprint::Fingerprint;
 
 /// Files modified less than this before a load began are checked by their bytes next time.
@@ -23,7 +27,9 @@ pub struct Sources {
     settings: Option<Fingerprint>,
     /// When the load that made these records began, in nanoseconds since 1970.
     started: i128,
-    files: HashMap<PathBuf, Record>,
+    /// Saved apart from the rest, each record as its own bytes (`write_records`).
+    #[serde(skip)]
+    files: FastMap<PathBuf, Record>,
 }
 
 /// A file's size and modification time.
@@ -65,6 +71,25 @@ pub struct Record {
     /// Whether this load read the file and found its bytes unchanged under a new time.
     #[serde(skip)]
     pub restamped: bool,
+    /// The bytes this record was read from, written back as they are: most records of a
+    /// build are the last build's, and encoding them all again was a tenth of a one-edit
+    /// build. Records are never changed in place, only replaced (`parsed`, `restamped`),
+    /// so the bytes cannot go stale.
+    #[serde(skip)]
+    encoded: Option<Encoded>,
+}
+
+/// A part of the state file's bytes.
+#[derive(Debug, Clone)]
+struct Encoded {
+    file: Arc<Vec<u8>>,
+    range: Range<usize>,
+}
+
+impl Encoded {
+    fn bytes(&self) -> &[u8] {
+        &self.file[self.range.clone()]
+    }
 }
 
 impl Record {
@@ -76,6 +101,7 @@ impl Record {
             diagnostics: vec![problem],
             parsed_now: true,
             restamped: false,
+            encoded: None,
         }
     }
 
@@ -92,15 +118,22 @@ impl Record {
             diagnostics,
             parsed_now: true,
             restamped: false,
+            encoded: None,
         }
     }
 
     /// The same record under `stamp`, for a file whose bytes are unchanged.
     pub fn restamped(&self, stamp: Option<Stamp>) -> Record {
+        let restamped = stamp != self.stamp;
         Record {
-            restamped: stamp != self.stamp,
+            restamped,
             stamp,
             parsed_now: false,
+            encoded: if restamped {
+                None
+            } else {
+                self.encoded.clone()
+            },
             ..self.clone()
         }
     }
@@ -112,7 +145,7 @@ impl Sources {
         Sources {
             settings: Some(parsing.settings),
             started: nanos(SystemTime::now()),
-            files: HashMap::new(),
+            files: FastMap::default(),
         }
     }
 
@@ -158,10 +191,189 @@ impl Sources {
         Some(record.restamped(record.stamp))
     }
 
+    /// Takes the records `other` read (`read_records`).
+    pub fn take_records(&mut self, other: Sources) {
+        self.files = other.files;
+    }
+
+    /// Writes the records: their number, then for each its path and its bytes, each with
+    /// its length (little-endian u64). A record read from a state file is written back as
+    /// the bytes it was read from.
+    pub fn write_records(&self, w: &mut impl Write) -> io::Result<()> {
+        let records: Vec<(&PathBuf, &Record)> = self.files.iter().collect();
+        let fresh: Vec<Option<Vec<u8>>> = records
+            .par_iter()
+            .map(|(_, r)| match r.encoded {
+                Some(_) => Ok(None),
+                None => postcard::to_stdvec(r).map(Some),
+            })
+            .collect::<Result<_, _>>()
+            .map_err(io::Error::other)?;
+        let put = |w: &mut dyn Write, bytes: &[u8]| -> io::Result<()> {
+            w.write_all(&(bytes.len() as u64).to_le_bytes())?;
+            w.write_all(bytes)
+        };
+        w.write_all(&(records.len() as u64).to_le_bytes())?;
+        for ((path, record), fresh) in records.iter().zip(&fresh) {
+            put(w, path.as_os_str().as_bytes())?;
+            match (fresh, &record.encoded) {
+                (Some(bytes), _) => put(w, bytes)?,
+                (None, Some(encoded)) => put(w, encoded.bytes())?,
+                (None, None) => unreachable!("a record without bytes is encoded above"),
+            }
+        }
+        Ok(())
+    }
+
+    /// Sources holding only the records `write_records` wrote at `at` in `file`, read in
+    /// parallel; `None` if they are damaged.
+    pub fn read_records(file: &Arc<Vec<u8>>, at: usize) -> Option<Sources> {
+        let (count, mut rest) = file.get(at..)?.split_first_chunk::<8>()?;
+        let count = usize::try_from(u64::from_le_bytes(*count)).ok()?;
+        let mut offset = at + 8;
+        let mut take = |rest: &mut &[u8]| -> Option<Range<usize>> {
+            let (len, tail) = rest.split_first_chunk::<8>()?;
+            let len = usize::try_from(u64::from_le_bytes(*len)).ok()?;
+            if len > tail.len() {
+                return None;
+            }
+            let start = offset + 8;
+            offset = start + len;
+            *rest = &tail[len..];
+            Some(start..offset)
+        };
+        let mut frames = Vec::with_capacity(count.min(file.len() / 16));
+        for _ in 0..count {
+            let path = take(&mut rest)?;
+            let record = take(&mut rest)?;
+            frames.push((path, record));
+        }
+        if !rest.is_empty() {
+            return None;
+        }
+        let records: Vec<(PathBuf, Record)> = frames
+            .into_par_iter()
+            .map(|(path, range)| {
+                let path = PathBuf::from(std::ffi::OsStr::from_bytes(&file[path]));
+                let mut record: Record = postcard::from_bytes(&file[range.clone()]).ok()?;
+                record.encoded = Some(Encoded {
+                    file: Arc::clone(file),
+                    range,
+                });
+                Some((path, record))
+            })
+            .collect::<Option<_>>()?;
+        Some(Sources {
+            files: records.into_iter().collect(),
+            ..Sources::default()
+        })
+    }
+
     /// The record of `shown` if it was made from bytes with this fingerprint.
     pub fn same_bytes(&self, shown: &Path, fingerprint: Fingerprint) -> Option<&Record> {
         self.files
             .get(shown)
             .filter(|r| r.fingerprint == Some(fingerprint))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn record(n: u64) -> Record {
+        let stamp = Stamp {
+            len: n,
+            modified: i128::from(n) * 1_000,
+        };
+        let warning = Diagnostic::warning(format!("content/{n}.md"), format!("warning {n}"));
+        Record::parsed(Some(stamp), Fingerprint(n.into()), None, vec![warning])
+    }
+
+    fn sources(records: impl IntoIterator<Item = (&'static str, Record)>) -> Sources {
+        Sources {
+            files: records
+                .into_iter()
+                .map(|(p, r)| (PathBuf::from(p), r))
+                .collect(),
+            ..Sources::default()
+        }
+    }
+
+    /// What `write_records` writes after `before` bytes of something else, and what
+    /// `read_records` reads back from that file.
+    fn round_trip(sources: &Sources, before: usize) -> (Arc<Vec<u8>>, Option<Sources>) {
+        let mut file = vec![7u8; before];
+        sources.write_records(&mut file).unwrap();
+        let file = Arc::new(file);
+        let read = Sources::read_records(&file, before);
+        (file, read)
+    }
+
+    fn summary(sources: &Sources) -> Vec<(PathBuf, Option<Stamp>, Option<Fingerprint>, String)> {
+        let mut all: Vec<_> = sources
+            .files
+            .iter()
+            .map(|(p, r)| {
+                let messages: Vec<&str> =
+                    r.diagnostics.iter().map(|d| d.message.as_str()).collect();
+                (p.clone(), r.stamp, r.fingerprint, messages.join("|"))
+            })
+            .collect();
+        all.sort_by(|a, b| a.0.cmp(&b.0));
+        all
+    }
+
+    #[test]
+    fn records_read_back_as_they_were_written() {
+        let written = sources([("content/a.md", record(1)), ("content/ب.md", record(2))]);
+        let (_, read) = round_trip(&written, 13);
+        let read = read.expect("the records read back");
+        assert_eq!(summary(&read), summary(&written));
+        assert!(read.files.values().all(|r| r.encoded.is_some()));
+        let (_, empty) = round_trip(&Sources::default(), 0);
+        assert!(empty.unwrap().files.is_empty());
+    }
+
+    #[test]
+    fn a_record_read_back_is_written_as_its_bytes_and_a_restamped_one_anew() {
+        let (file, read) = round_trip(&sources([("content/a.md", record(1))]), 0);
+        let mut read = read.unwrap();
+        // The bytes kept are the ones written: writing again gives the same file.
+        let (again, _) = round_trip(&read, 0);
+        assert_eq!(again, file);
+        // A record made again from a read one under a new stamp does not take its bytes.
+        let path = PathBuf::from("content/a.md");
+        let new_stamp = Some(Stamp {
+            len: 5,
+            modified: 99,
+        });
+        let original = read.files[&path].clone();
+        let kept = original.restamped(original.stamp);
+        assert!(
+            !kept.restamped && kept.encoded.is_some(),
+            "same stamp, same bytes"
+        );
+        let restamped = original.restamped(new_stamp);
+        assert!(restamped.restamped);
+        read.files.insert(path.clone(), restamped);
+        let (_, after) = round_trip(&read, 0);
+        assert_eq!(after.unwrap().files[&path].stamp, new_stamp);
+    }
+
+    #[test]
+    fn damaged_records_are_not_read() {
+        let (file, _) = round_trip(&sources([("content/a.md", record(1))]), 0);
+        for cut in [0, 1, 8, 12, file.len() - 1] {
+            let short = Arc::new(file[..cut].to_vec());
+            assert!(Sources::read_records(&short, 0).is_none(), "cut at {cut}");
+        }
+        let mut longer = file.to_vec();
+        longer.push(0);
+        assert!(Sources::read_records(&Arc::new(longer), 0).is_none());
+        let mut huge_count = file.to_vec();
+        huge_count[..8].copy_from_slice(&u64::MAX.to_le_bytes());
+        assert!(Sources::read_records(&Arc::new(huge_count), 0).is_none());
+        assert!(Sources::read_records(&file, file.len() + 1).is_none());
     }
 }

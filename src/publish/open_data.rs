@@ -1,7 +1,7 @@
 //! Open data for other newsrooms and researchers: `data/articles.json` (every article's
 //! metadata and URL) and `data/metrics.csv` (one row per key figure).
 
-use std::collections::HashMap;
+use crate::fast_hash::FastMap;
 use std::fs::File;
 use std::io::{BufReader, Read, Seek, SeekFrom, Write};
 use std::path::Path;
@@ -37,7 +37,7 @@ pub struct RecordSpans {
     /// The tool and settings the records were made with: with others, none is copied.
     made_with: Option<Fingerprint>,
     /// By article fingerprint.
-    spans: HashMap<Fingerprint, Span>,
+    spans: FastMap<Fingerprint, Span>,
 }
 
 #[derive(Debug, Clone, Copy, Serialize, Deserialize)]
@@ -97,7 +97,7 @@ pub fn write(
         let usable = previous.made_with == Some(made_with);
         let path = out.previous(ARTICLES_PATH).filter(|_| usable);
         let mut source = Previous::open(path.as_deref(), &previous.spans);
-        let mut spans = HashMap::with_capacity(site.articles.len());
+        let mut spans = FastMap::with_capacity_and_hasher(site.articles.len(), Default::default());
         let make = |a: &Article| record_json(site, links, calendar, a);
         out.write_streamed(ARTICLES_PATH, articles, &mut |w| {
             spans.clear();
@@ -127,7 +127,7 @@ fn write_articles_json(
     w: &mut Counted,
     source: &mut Previous<'_>,
     make: &dyn Fn(&Article) -> Vec<u8>,
-    spans: &mut HashMap<Fingerprint, Span>,
+    spans: &mut FastMap<Fingerprint, Span>,
 ) -> std::io::Result<()> {
     let info = SiteInfo {
         title: &site.config.title,
@@ -210,13 +210,13 @@ struct Previous<'a> {
     /// The file's size: spans that do not fit in it are not read.
     len: u64,
     at: u64,
-    spans: &'a HashMap<Fingerprint, Span>,
+    spans: &'a FastMap<Fingerprint, Span>,
     buffer: Vec<u8>,
 }
 
 impl<'a> Previous<'a> {
     /// The file at `path` (none: every record is made) and where its records are.
-    fn open(path: Option<&Path>, spans: &'a HashMap<Fingerprint, Span>) -> Previous<'a> {
+    fn open(path: Option<&Path>, spans: &'a FastMap<Fingerprint, Span>) -> Previous<'a> {
         let file = path.and_then(|p| File::open(p).ok());
         Previous {
             len: file
@@ -405,8 +405,8 @@ mod tests {
         site: &Site,
         source: &mut Previous<'_>,
         make: &dyn Fn(&Article) -> Vec<u8>,
-    ) -> (String, HashMap<Fingerprint, Span>) {
-        let (mut bytes, mut spans) = (Vec::new(), HashMap::new());
+    ) -> (String, FastMap<Fingerprint, Span>) {
+        let (mut bytes, mut spans) = (Vec::new(), FastMap::default());
         let mut w = Counted {
             inner: &mut bytes,
             at: 0,
@@ -421,7 +421,7 @@ mod tests {
             let site = site(n);
             let (links, calendar) = (Links::new(&site.config), calendar(&site));
             let make = |a: &Article| record_json(&site, &links, &calendar, a);
-            let (file, _) = written(&site, &mut Previous::open(None, &HashMap::new()), &make);
+            let (file, _) = written(&site, &mut Previous::open(None, &FastMap::default()), &make);
             assert_eq!(file, reference(&site), "{n} releases");
         }
     }
@@ -431,7 +431,7 @@ mod tests {
         let site = site(3);
         let (links, calendar) = (Links::new(&site.config), calendar(&site));
         let make = |a: &Article| record_json(&site, &links, &calendar, a);
-        let (first, spans) = written(&site, &mut Previous::open(None, &HashMap::new()), &make);
+        let (first, spans) = written(&site, &mut Previous::open(None, &FastMap::default()), &make);
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("articles.json");
 

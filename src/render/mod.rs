@@ -11,7 +11,7 @@ mod pages;
 pub mod structured_data;
 pub mod theme;
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
@@ -20,6 +20,7 @@ use tera::{Context, Tera, Value};
 use crate::config::SiteConfig;
 use crate::content::{Article, BodyReader};
 use crate::diagnostic::Diagnostic;
+use crate::fast_hash::FastMap;
 use crate::fingerprint::{Fingerprint, FingerprintBuilder};
 use crate::links::Links;
 use crate::persian::{NumberFormatter, PersianCalendar};
@@ -277,7 +278,7 @@ fn template_error(sources: &BTreeMap<String, (PathBuf, String)>, e: &tera::Error
 pub fn summary_fingerprints(
     site: &Site,
     calendar: &PersianCalendar,
-    known: &HashMap<Fingerprint, Fingerprint>,
+    known: &FastMap<Fingerprint, Fingerprint>,
 ) -> Vec<Fingerprint> {
     use rayon::prelude::*;
     let links = Links::new(&site.config);

@@ -28,7 +28,7 @@ pub mod store;
 pub mod tokens;
 pub mod vocabulary;
 
-use std::collections::{HashMap, HashSet};
+use std::collections::HashSet;
 use std::path::PathBuf;
 use std::sync::{LazyLock, Mutex, MutexGuard, PoisonError};
 
@@ -42,6 +42,7 @@ pub use page::{SearchPageContext, page_context};
 use crate::config::SiteConfig;
 use crate::content::{Article, BodyReader};
 use crate::diagnostic::Diagnostic;
+use crate::fast_hash::FastMap;
 use crate::fingerprint::{Fingerprint, FingerprintBuilder};
 use crate::links::Links;
 use crate::persian::PersianCalendar;
@@ -156,7 +157,7 @@ pub struct IndexRecord {
 #[derive(Default)]
 struct Documents {
     /// By article fingerprint.
-    entries: HashMap<Fingerprint, Entry>,
+    entries: FastMap<Fingerprint, Entry>,
     words: Vocabulary,
     /// Opened when first needed.
     store: Option<Store>,
@@ -176,7 +177,7 @@ impl Documents {
 #[derive(Default, Serialize, Deserialize)]
 pub struct IndexState {
     /// Each article's document fingerprint, by article fingerprint.
-    fingerprints: HashMap<Fingerprint, Fingerprint>,
+    fingerprints: FastMap<Fingerprint, Fingerprint>,
     record: Option<IndexRecord>,
     /// Behind a lock so releases can add their documents from the threads that parse them.
     #[serde(skip)]
@@ -385,7 +386,7 @@ impl IndexState {
             if kept.len() == record.files.len() || !problems.is_empty() {
                 // An edit that left the documents as they were (a figure, an image) still
                 // gives its article a new fingerprint: remember which document it has.
-                let current: HashMap<Fingerprint, Fingerprint> = site
+                let current: FastMap<Fingerprint, Fingerprint> = site
                     .articles
                     .iter()
                     .zip(known)
