@@ -310,11 +310,7 @@ impl BuildState {
             writer.into_inner().map_err(|e| e.into_error())
         })();
         written.with_context(|| format!("cannot write {}", aside.display()))?;
-        std::fs::rename(&aside, path)
-            .with_context(|| format!("cannot write {}", path.display()))?;
-        self.search
-            .save_documents()
-            .context("cannot save the search documents")
+        std::fs::rename(&aside, path).with_context(|| format!("cannot write {}", path.display()))
     }
 
     /// The record of the output folder's files, if it still describes `out_dir`.
@@ -600,7 +596,18 @@ fn build_locked(
     {
         std::fs::remove_file(path).with_context(|| format!("cannot remove {}", path.display()))?;
     }
-    let committed = staging.commit()?;
+    // The search documents are a cache by article (nothing in them depends on the output
+    // folder), saved while the files are moved into place.
+    let search = &mut state.search;
+    let (committed, saved) = rayon::join(
+        || staging.commit(),
+        || match state_file {
+            Some(_) => search.save_documents(),
+            None => Ok(()),
+        },
+    );
+    let committed = committed?;
+    saved.context("cannot save the search documents")?;
     report.written = committed.stats;
     state.outputs = committed.outputs;
     // Only now does the output folder hold the file they describe.
