@@ -221,6 +221,7 @@ impl Staging {
             let flags = OFlags::PATH | OFlags::DIRECTORY | OFlags::CLOEXEC;
             rustix::fs::open(site, flags, Mode::empty()).ok()
         });
+        let expected_files = previous.len();
         let staging = Staging {
             lock: Some(lock),
             out_dir: out_dir.to_path_buf(),
@@ -236,7 +237,11 @@ impl Staging {
             dropped: Mutex::new(Vec::new()),
             staging,
             journal,
-            claimed: Mutex::new(FastMap::default()),
+            // Most builds make about as many files as the last one: room for them at once.
+            claimed: Mutex::new(FastMap::with_capacity_and_hasher(
+                expected_files,
+                Default::default(),
+            )),
             made_dirs: Mutex::new(FastSet::default()),
             written: AtomicUsize::new(0),
             unchanged: AtomicUsize::new(0),

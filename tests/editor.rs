@@ -298,7 +298,9 @@ fn init_makes_a_newsroom_that_builds() {
     let target = dir.path().join("newsroom");
     let run = chapar(&["init", target.to_str().unwrap()], dir.path());
     assert!(run.status.success(), "{}", text(&run.stderr));
-    let report = build(&target);
+    // `init` dates its sample release by the real clock, so this build goes by it too: at
+    // the tests' fixed time the release would still be due.
+    let report = chapar::build::build(&chapar::build::BuildOptions::new(&target)).unwrap();
     assert!(report.succeeded, "{:#?}", report.diagnostics);
     assert_eq!(report.articles, 1);
     let again = chapar(&["init", target.to_str().unwrap()], dir.path());

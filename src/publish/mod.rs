@@ -96,13 +96,7 @@ fn addresses_fingerprint(site: &Site) -> Fingerprint {
         .fingerprint(site.config.fingerprint())
         .u64(site.articles.len() as u64);
     for a in &site.articles {
-        f.u64(a.front.id)
-            .str(&a.slug)
-            .str(&a.front.date.to_string())
-            .str(&a.front.updated.map(|t| t.to_string()).unwrap_or_default())
-            .str(&a.front.desk)
-            .json(&a.front.authors)
-            .json(&a.front.tags);
+        f.fingerprint(a.address_fingerprint);
     }
     f.finish()
 }

@@ -291,11 +291,7 @@ fn metrics_fingerprint(site: &Site) -> Fingerprint {
     f.fingerprint(crate::fingerprint::tool())
         .fingerprint(site.config.fingerprint());
     for a in site.articles.iter().filter(|a| !a.front.metrics.is_empty()) {
-        f.u64(a.front.id)
-            .str(&a.slug)
-            .str(&a.front.date.to_string())
-            .str(&a.front.desk)
-            .json(&a.front.metrics);
+        f.fingerprint(a.metrics_fingerprint);
     }
     f.finish()
 }
