@@ -140,12 +140,12 @@ impl Record {
 }
 
 impl Sources {
-    /// Empty records for a load with these settings, starting now.
-    pub fn starting(parsing: &Parsing) -> Sources {
+    /// Empty records for a load of `files` files with these settings, starting now.
+    pub fn starting(parsing: &Parsing, files: usize) -> Sources {
         Sources {
             settings: Some(parsing.settings),
             started: nanos(SystemTime::now()),
-            files: FastMap::default(),
+            files: FastMap::with_capacity_and_hasher(files, Default::default()),
         }
     }
 
