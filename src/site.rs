@@ -9,6 +9,7 @@ use jiff::Timestamp;
 
 use crate::config::SiteConfig;
 use crate::content::Article;
+use crate::fast_hash::FastMap;
 use crate::fingerprint::{Fingerprint, FingerprintBuilder};
 use crate::persian::{PersianCalendar, slugify};
 
@@ -202,13 +203,7 @@ impl Site {
     pub fn shape(&self) -> Fingerprint {
         let mut f = FingerprintBuilder::new();
         for a in &self.articles {
-            f.u64(a.front.id)
-                .u64(a.front.date.as_nanosecond() as u64)
-                .str(&a.front.desk)
-                .u64(a.front.tags.len() as u64);
-            for tag in &a.front.tags {
-                f.str(tag);
-            }
+            f.fingerprint(a.related_fingerprint);
         }
         f.finish()
     }
@@ -287,12 +282,18 @@ pub fn assemble(config: SiteConfig, mut articles: Vec<Arc<Article>>, selection: 
                 .collect(),
         })
         .collect();
-    let authors = group_by_slug(&articles, ListingKind::Author, |a| {
-        (&a.front.authors, &a.author_paths)
-    });
-    let tags = group_by_slug(&articles, ListingKind::Tag, |a| {
-        (&a.front.tags, &a.tag_paths)
-    });
+    let (authors, tags) = rayon::join(
+        || {
+            group_by_slug(&articles, ListingKind::Author, |a| {
+                (&a.front.authors, &a.author_paths)
+            })
+        },
+        || {
+            group_by_slug(&articles, ListingKind::Tag, |a| {
+                (&a.front.tags, &a.tag_paths)
+            })
+        },
+    );
     let archive = archive(
         &articles,
         &PersianCalendar::at(config.timezone.clone(), selection.now),
@@ -351,23 +352,32 @@ fn group_by_slug(
     kind: ListingKind,
     names: impl Fn(&Article) -> (&[String], &[String]),
 ) -> Vec<Listing> {
-    let mut groups: BTreeMap<&str, Listing> = BTreeMap::new();
+    // Found by hash and sorted by path once at the end: a sorted map compared long Persian
+    // paths byte by byte for each of the site's tens of thousands of names, 10 ms of an
+    // edit's build of 10,000 releases.
+    let mut groups: Vec<Listing> = Vec::new();
+    let mut by_path: FastMap<&str, usize> = FastMap::default();
     for (i, article) in articles.iter().enumerate() {
         let (names, paths) = names(article);
         for (name, path) in names.iter().zip(paths) {
-            let listing = groups.entry(path).or_insert_with(|| Listing {
-                kind,
-                name: name.clone(),
-                path: path.clone(),
-                description: String::new(),
-                articles: Vec::new(),
+            let group = *by_path.entry(path).or_insert_with(|| {
+                groups.push(Listing {
+                    kind,
+                    name: name.clone(),
+                    path: path.clone(),
+                    description: String::new(),
+                    articles: Vec::new(),
+                });
+                groups.len() - 1
             });
+            let listing = &mut groups[group];
             if listing.articles.last() != Some(&i) {
                 listing.articles.push(i);
             }
         }
     }
-    groups.into_values().collect()
+    groups.sort_unstable_by(|a, b| a.path.cmp(&b.path));
+    groups
 }
 
 #[cfg(test)]
