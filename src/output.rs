@@ -46,7 +46,18 @@ const REPLACED: &str = "replaced";
 /// from and its size. The next build keeps a file whose fingerprint it computes again.
 #[derive(Debug, Default, Clone, Serialize, Deserialize)]
 pub struct Outputs {
-    files: FastMap<String, (Fingerprint, u64)>,
+    files: FastMap<String, OutputFile>,
+}
+
+/// One file of a build: the fingerprint of what it was made from, its size, and, while the
+/// build runs, whether it waits in the staging folder (written) or is the previous build's
+/// (kept). The build's claims become the record the next build reads, as they are.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+struct OutputFile {
+    fingerprint: Fingerprint,
+    len: u64,
+    #[serde(skip)]
+    staged: bool,
 }
 
 impl Outputs {
@@ -82,7 +93,10 @@ pub struct Staging {
     dropped: Mutex<Vec<String>>,
     /// Every file of the new build: its fingerprint, size, and whether it is in the staging
     /// folder (written) or in the output folder already (kept).
-    claimed: Mutex<FastMap<String, Claim>>,
+    claimed: Mutex<FastMap<String, OutputFile>>,
+    /// How many of the claimed files the previous build had too: when all of them, this
+    /// build removes none, which is then known without looking through them.
+    claimed_previous: AtomicUsize,
     /// Folders already made in the staging folder: most pages share theirs with others, and
     /// asking the file system again costs a system call per file.
     made_dirs: Mutex<FastSet<PathBuf>>,
@@ -90,13 +104,6 @@ pub struct Staging {
     unchanged: AtomicUsize,
     made: AtomicUsize,
     committed: bool,
-}
-
-#[derive(Debug, Clone, Copy)]
-struct Claim {
-    fingerprint: Fingerprint,
-    len: u64,
-    staged: bool,
 }
 
 /// What a build wrote.
@@ -242,6 +249,7 @@ impl Staging {
                 expected_files,
                 Default::default(),
             )),
+            claimed_previous: AtomicUsize::new(0),
             made_dirs: Mutex::new(FastSet::default()),
             written: AtomicUsize::new(0),
             unchanged: AtomicUsize::new(0),
@@ -257,7 +265,7 @@ impl Staging {
         self.claimed.lock().is_ok_and(|c| c.contains_key(rel))
     }
 
-    fn claim(&self, rel: &str, claim: Claim) -> Result<()> {
+    fn claim(&self, rel: &str, claim: OutputFile) -> Result<()> {
         if !is_safe_relative(rel) {
             bail!("refusing to write `{rel}`: it is not a plain path inside the output folder");
         }
@@ -267,6 +275,10 @@ impl Staging {
             .map_err(|_| anyhow::anyhow!("a writer thread panicked"))?;
         if claimed.insert(rel.to_string(), claim).is_some() {
             bail!("two outputs want the same file `{rel}`");
+        }
+        drop(claimed);
+        if self.previous.files.contains_key(rel) {
+            self.claimed_previous.fetch_add(1, Ordering::Relaxed);
         }
         let counter = if claim.staged {
             &self.written
@@ -320,7 +332,9 @@ impl Staging {
     /// there, whole.
     fn recorded(&self, rel: &str) -> Option<(Fingerprint, u64)> {
         let site = self.previous_dir.as_ref()?;
-        let &(fingerprint, len) = self.previous.files.get(rel)?;
+        let &OutputFile {
+            fingerprint, len, ..
+        } = self.previous.files.get(rel)?;
         let present = !self.verify
             || rustix::fs::statat(site, rel, rustix::fs::AtFlags::empty()).is_ok_and(|st| {
                 rustix::fs::FileType::from_raw_mode(st.st_mode).is_file()
@@ -332,7 +346,7 @@ impl Staging {
     fn keep(&self, rel: &str, fingerprint: Fingerprint, len: u64) -> Result<()> {
         self.claim(
             rel,
-            Claim {
+            OutputFile {
                 fingerprint,
                 len,
                 staged: false,
@@ -401,7 +415,7 @@ impl Staging {
     ) -> Result<()> {
         self.claim(
             rel,
-            Claim {
+            OutputFile {
                 fingerprint,
                 len,
                 staged,
@@ -512,12 +526,12 @@ impl Staging {
         self.written.load(Ordering::Relaxed) > 0
             || self.previous.is_empty()
             || dropped
-            || (!self.keep_unclaimed
-                && self
-                    .previous
-                    .files
-                    .keys()
-                    .any(|rel| !claimed.contains_key(rel)))
+            || (!self.keep_unclaimed && self.removes_previous())
+    }
+
+    /// Whether some file of the previous build was not claimed by this one.
+    fn removes_previous(&self) -> bool {
+        self.claimed_previous.load(Ordering::Relaxed) < self.previous.len()
     }
 
     pub fn stats(&self) -> WriteStats {
@@ -584,8 +598,10 @@ impl Staging {
             removals.sort();
             removals.dedup();
             removals
-        } else {
+        } else if self.removes_previous() {
             unclaimed().collect()
+        } else {
+            Vec::new()
         };
         if self.keep_unclaimed {
             let made_again = claimed
@@ -642,9 +658,6 @@ impl Staging {
             .context("the build lost its lock on the output folder")?;
         lock.removal = removal;
         self.committed = true;
-        let claimed = claimed
-            .into_iter()
-            .map(|(rel, c)| (rel, (c.fingerprint, c.len)));
         let files = if self.keep_unclaimed {
             let mut files = std::mem::take(&mut self.previous.files);
             for rel in &removals {
@@ -653,7 +666,7 @@ impl Staging {
             files.extend(claimed);
             files
         } else {
-            claimed.collect()
+            claimed
         };
         let outputs = Outputs { files };
         let lock = self
@@ -702,7 +715,7 @@ impl Staging {
     /// exchanges it with the output folder; returns the removal of the previous site.
     fn swap_whole(
         &self,
-        claimed: &FastMap<String, Claim>,
+        claimed: &FastMap<String, OutputFile>,
         kept_unclaimed: &[String],
     ) -> Result<Option<std::thread::JoinHandle<()>>> {
         let Some(previous) = &self.previous_site else {
@@ -1275,10 +1288,8 @@ mod tests {
             let committed = next.commit().unwrap();
             assert_eq!(committed.stats.written, written, "{text}");
             assert_eq!(fs::read_to_string(out.join("data/a.json")).unwrap(), text);
-            assert_eq!(
-                committed.outputs.files["data/a.json"],
-                (fp(2), text.len() as u64)
-            );
+            let file = committed.outputs.files["data/a.json"];
+            assert_eq!((file.fingerprint, file.len), (fp(2), text.len() as u64));
         }
     }
 
@@ -1323,7 +1334,10 @@ mod tests {
                 fs::read(out.join("p/1.html")).unwrap(),
                 format!("page {round}").as_bytes()
             );
-            assert_eq!(committed.outputs.files["p/1.html"].0, fp(100 * round + 1));
+            assert_eq!(
+                committed.outputs.files["p/1.html"].fingerprint,
+                fp(100 * round + 1)
+            );
         }
     }
 
