@@ -29,22 +29,43 @@ pub fn encode_postings(postings: impl ExactSizeIterator<Item = (u32, u8)>) -> St
     out
 }
 
-#[cfg(test)]
-pub fn decode_numbers(text: &str) -> Vec<u32> {
-    let mut out = Vec::new();
-    let (mut value, mut shift) = (0u32, 0);
+/// The numbers `push_number` wrote into `text`; `None` if it holds anything else (a
+/// character outside the alphabet, a number left unfinished or past `u32`).
+pub fn decode_numbers(text: &str) -> Option<Vec<u32>> {
+    let mut out = Vec::with_capacity(text.len());
+    let (mut value, mut shift) = (0u32, 0u32);
     for c in text.bytes() {
-        let digit = ALPHABET.iter().position(|&a| a == c).unwrap() as u32;
+        let digit = DIGITS[c as usize];
+        if digit == NOT_A_DIGIT {
+            return None;
+        }
+        let part = u32::from(digit & 31).checked_shl(shift)?;
+        if shift > 0 && part >> shift != u32::from(digit & 31) {
+            return None;
+        }
+        value |= part;
         if digit >= 32 {
-            value |= (digit - 32) << shift;
             shift += 5;
         } else {
-            out.push(value | digit << shift);
+            out.push(value);
             (value, shift) = (0, 0);
         }
     }
-    out
+    (shift == 0).then_some(out)
 }
+
+const NOT_A_DIGIT: u8 = u8::MAX;
+
+/// Each byte's place in `ALPHABET`.
+const DIGITS: [u8; 256] = {
+    let mut digits = [NOT_A_DIGIT; 256];
+    let mut i = 0;
+    while i < ALPHABET.len() {
+        digits[ALPHABET[i] as usize] = i as u8;
+        i += 1;
+    }
+    digits
+};
 
 #[cfg(test)]
 mod tests {
@@ -57,16 +78,20 @@ mod tests {
         for n in numbers {
             push_number(&mut text, n);
         }
-        assert_eq!(decode_numbers(&text), numbers);
+        assert_eq!(decode_numbers(&text).unwrap(), numbers);
         let mut small = String::new();
         push_number(&mut small, 31);
         assert_eq!(small.len(), 1);
+        // Not this form: another character, an unfinished number, one past u32.
+        for bad in ["1!", "W", "_____________"] {
+            assert_eq!(decode_numbers(bad), None, "{bad}");
+        }
     }
 
     #[test]
     fn postings_are_gaps_and_weights() {
         let text = encode_postings([(3, 10), (4, 1), (40, 31)].into_iter());
-        assert_eq!(decode_numbers(&text), [3, 10, 1, 1, 36, 31]);
+        assert_eq!(decode_numbers(&text).unwrap(), [3, 10, 1, 1, 36, 31]);
         assert!(
             text.chars()
                 .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_')

@@ -159,6 +159,8 @@ struct Documents {
     /// By article fingerprint.
     entries: FastMap<Fingerprint, Entry>,
     words: Vocabulary,
+    /// The lines of the last index written from them, which the next one starts from.
+    lines: Option<shards::Lines>,
     /// Opened when first needed.
     store: Option<Store>,
     store_path: Option<PathBuf>,
@@ -196,7 +198,7 @@ pub struct IndexState {
 
 /// The first bytes of the documents file, with the fingerprint of chapar itself; the number
 /// goes up whenever the shape of what it holds changes.
-const DOCS_MAGIC: &str = "chapar search documents 3";
+const DOCS_MAGIC: &str = "chapar search documents 4";
 
 /// The documents file: the store it refers to, the words, the entries.
 #[derive(Deserialize)]
@@ -204,6 +206,7 @@ struct StoredDocuments {
     store: u128,
     words: Vec<String>,
     entries: Vec<(Fingerprint, Entry)>,
+    lines: Option<shards::Lines>,
 }
 
 #[derive(Serialize)]
@@ -211,6 +214,7 @@ struct StoredDocumentsRef<'a> {
     store: u128,
     words: Vec<&'a str>,
     entries: Vec<(&'a Fingerprint, &'a Entry)>,
+    lines: Option<&'a shards::Lines>,
 }
 
 impl IndexState {
@@ -277,10 +281,24 @@ impl IndexState {
         if stored.store != docs.store().id() {
             return;
         }
+        // The documents the last index was made of too: the next one is made from it and
+        // from the changes to their terms.
+        let lines = stored.lines.filter(|l| l.is_whole());
+        let indexed: HashSet<Fingerprint> = lines
+            .iter()
+            .flat_map(|l| &l.numbers)
+            .filter(|f| !docs.entries.contains_key(*f))
+            .copied()
+            .collect();
+        if docs.lines.is_none() {
+            docs.lines = lines;
+        }
         let mut entries: Vec<(Fingerprint, Entry)> = stored
             .entries
             .into_iter()
-            .filter(|(f, e)| needed.contains(f) && e.terms.fits(stored.words.len()))
+            .filter(|(f, e)| {
+                (needed.contains(f) || indexed.contains(f)) && e.terms.fits(stored.words.len())
+            })
             .collect();
         // A document depends on its article alone, so a stored one is as good as a new one.
         // The smaller side's words are numbered into the larger side's list.
@@ -340,6 +358,7 @@ impl IndexState {
             store: store_id,
             words: docs.words.words().iter().map(|w| &**w).collect(),
             entries: docs.entries.iter().collect(),
+            lines: docs.lines.as_ref(),
         };
         let writer = postcard::to_io(&stored, writer).map_err(std::io::Error::other)?;
         writer.into_inner().map_err(|e| e.into_error())?;
@@ -435,6 +454,7 @@ impl IndexState {
             entries,
             words,
             store,
+            lines,
             ..
         } = &*docs;
         let Some(store) = store else {
@@ -460,7 +480,11 @@ impl IndexState {
             postcard::to_stdvec(&doc.result)
                 .map_err(|e| Diagnostic::error(&article.source, e.to_string()))
         };
-        let (index_problems, record) = write_index(&in_order, words, site, out, &kept, &text_of);
+        let articles: Vec<Fingerprint> = site.articles.iter().map(|a| a.fingerprint).collect();
+        let previous = lines.as_ref().map(|lines| Previous { lines, entries });
+        let (index_problems, record, lines) = write_index(
+            &in_order, &articles, words, site, out, &kept, previous, &text_of,
+        );
         problems.extend(index_problems);
         self.record = Some(record);
         self.fingerprints = site
@@ -469,6 +493,7 @@ impl IndexState {
             .zip(&in_order)
             .map(|(a, d)| (a.fingerprint, d.fingerprint))
             .collect();
+        docs.lines = Some(lines);
         let current: HashSet<Fingerprint> = site.articles.iter().map(|a| a.fingerprint).collect();
         docs.entries.retain(|f, _| current.contains(f));
         self.docs_changed = true;
@@ -501,14 +526,17 @@ struct Meta<'a> {
 /// text and numbers are unchanged is kept without being made; shards and `meta.json` are
 /// made and kept when their bytes are unchanged. Returns the problems met and the record of
 /// the files.
+#[allow(clippy::too_many_arguments)]
 fn write_index(
     docs: &[&Entry],
+    articles: &[Fingerprint],
     words: &Vocabulary,
     site: &Site,
     out: &dyn Output,
     kept: &HashSet<String>,
+    previous: Option<Previous>,
     text_of: &(dyn Fn(usize) -> Result<Vec<u8>, Diagnostic> + Sync),
-) -> (Vec<Diagnostic>, IndexRecord) {
+) -> (Vec<Diagnostic>, IndexRecord, shards::Lines) {
     let fingerprints: Vec<Fingerprint> = docs.iter().map(|d| d.fingerprint).collect();
     let inputs = index_fingerprint(&fingerprints, site);
     let written = Writer {
@@ -516,10 +544,63 @@ fn write_index(
         kept,
         files: Mutex::new(Vec::new()),
     };
-    let problems = make_index(docs, words, site, &written, text_of);
+    let (problems, lines) = make_index(docs, articles, words, site, &written, previous, text_of);
     let mut files = written.files.into_inner().unwrap_or_default();
     files.sort();
-    (problems, IndexRecord { inputs, files })
+    (problems, IndexRecord { inputs, files }, lines)
+}
+
+/// The last index's lines, and the documents (by article fingerprint) of this index and of
+/// that one.
+struct Previous<'a> {
+    lines: &'a shards::Lines,
+    entries: &'a FastMap<Fingerprint, Entry>,
+}
+
+impl Previous<'_> {
+    /// What changed from the last index to one of the articles `numbers` (by article
+    /// number): for each number whose article is not the one it was, the old terms and the
+    /// new. `None` when articles were removed, when a document is missing, or when so many
+    /// numbers changed (an article dated before others shifts all after it) that making
+    /// every line is as quick.
+    fn changes<'w>(
+        &self,
+        numbers: &[Fingerprint],
+        words: &'w Vocabulary,
+    ) -> Option<Vec<shards::Change<'w>>> {
+        let before = &self.lines.numbers;
+        if numbers.len() < before.len() {
+            return None;
+        }
+        let terms = |entry: &Entry| -> Vec<(&'w str, u8)> {
+            let words = words.words();
+            entry
+                .terms
+                .iter()
+                .map(|(w, weight)| (&*words[w as usize], weight))
+                .collect()
+        };
+        let mut changes = Vec::new();
+        for (number, now) in numbers.iter().enumerate() {
+            let was = before.get(number);
+            if was == Some(now) {
+                continue;
+            }
+            if changes.len() >= numbers.len() / 16 + 1 {
+                return None;
+            }
+            let old = match was {
+                Some(was) => terms(self.entries.get(was)?),
+                None => Vec::new(),
+            };
+            changes.push(shards::Change {
+                number: number as u32,
+                old,
+                new: terms(self.entries.get(now)?),
+            });
+        }
+        Some(changes)
+    }
 }
 
 /// Of the documents' fingerprints in the site's order, the settings and the index format.
@@ -569,11 +650,13 @@ impl Writer<'_> {
 
 fn make_index(
     docs: &[&Entry],
+    articles: &[Fingerprint],
     words: &Vocabulary,
     site: &Site,
     writer: &Writer,
+    previous: Option<Previous>,
     text_of: &(dyn Fn(usize) -> Result<Vec<u8>, Diagnostic> + Sync),
-) -> Vec<Diagnostic> {
+) -> (Vec<Diagnostic>, shards::Lines) {
     // Positions in `docs`, by article number.
     let mut order: Vec<usize> = (0..docs.len()).collect();
     order.sort_by_key(|&i| (docs[i].timestamp, docs[i].id));
@@ -604,8 +687,18 @@ fn make_index(
         }
     }
 
-    let terms: Vec<&PackedTerms> = order.iter().map(|&i| &docs[i].terms).collect();
-    let shards = shards::build(&terms, words.words(), SHARD_TARGET_BYTES);
+    // Each word's line, made again only for the words whose articles changed, when the
+    // articles that stayed keep their numbers.
+    let numbers: Vec<Fingerprint> = order.iter().map(|&i| articles[i]).collect();
+    let updated = previous.and_then(|previous| {
+        let changes = previous.changes(&numbers, words)?;
+        shards::updated(previous.lines, numbers.clone(), &changes)
+    });
+    let lines = updated.unwrap_or_else(|| {
+        let terms: Vec<&PackedTerms> = order.iter().map(|&i| &docs[i].terms).collect();
+        shards::lines(&terms, words.words(), numbers)
+    });
+    let shards = shards::cut(&lines, SHARD_TARGET_BYTES);
     let meta = Meta {
         version: FORMAT_VERSION,
         count: docs.len(),
@@ -656,7 +749,7 @@ fn make_index(
             .collect::<Vec<_>>(),
     );
     results.push(writer.put_bytes(&SCRIPT.path, SCRIPT.bytes.to_vec()));
-    results.into_iter().filter_map(Result::err).collect()
+    (results.into_iter().filter_map(Result::err).collect(), lines)
 }
 
 /// A value as one line of compact JSON.
@@ -734,12 +827,16 @@ mod tests {
         let store = docs.store.as_ref().unwrap();
         let text_of = |i: usize| Ok(store.read(entries[i].text).unwrap());
         let files = Files::default();
-        let (problems, _) = write_index(
+        let articles: Vec<Fingerprint> =
+            (0..entries.len()).map(|i| Fingerprint(i as u128)).collect();
+        let (problems, _, _) = write_index(
             &entries,
+            &articles,
             &docs.words,
             &site,
             &files,
             &HashSet::new(),
+            None,
             &text_of,
         );
         assert!(problems.is_empty(), "{problems:?}");

@@ -6,10 +6,13 @@
 use std::sync::Arc;
 
 use rayon::prelude::*;
+use serde::{Deserialize, Serialize};
 
-use super::encoding::encode_postings;
+use super::encoding::{decode_numbers, encode_postings};
 use super::fingerprint;
 use super::vocabulary::PackedTerms;
+use crate::fast_hash::FastMap;
+use crate::fingerprint::Fingerprint;
 
 pub struct Shard {
     /// The shard's first word ("" for the first shard, so every word has a shard).
@@ -30,9 +33,73 @@ pub fn js_order(a: &str, b: &str) -> std::cmp::Ordering {
     a.encode_utf16().cmp(b.encode_utf16())
 }
 
-/// `terms` of the articles in article-number order (number = position), their word numbers
-/// into `words`. Each shard file is a JSON array of `[word, postings]` pairs.
-pub fn build(terms: &[&PackedTerms], words: &[Arc<str>], target: usize) -> Vec<Shard> {
+/// Every used word of the index with its line (`["word","postings"]`), in JavaScript order,
+/// and the article of each article number they were made for: what the next index starts
+/// from when few articles changed (`updated`), rather than from every article's terms.
+/// Kept with the search documents.
+#[derive(Debug, Default, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Lines {
+    /// The article fingerprint of each article number.
+    pub numbers: Vec<Fingerprint>,
+    words: String,
+    word_ends: Vec<u32>,
+    text: String,
+    text_ends: Vec<u32>,
+}
+
+impl Lines {
+    fn with_numbers(numbers: Vec<Fingerprint>) -> Lines {
+        Lines {
+            numbers,
+            ..Lines::default()
+        }
+    }
+
+    fn len(&self) -> usize {
+        self.word_ends.len()
+    }
+
+    fn span(ends: &[u32], i: usize) -> std::ops::Range<usize> {
+        let start = if i == 0 { 0 } else { ends[i - 1] as usize };
+        start..ends[i] as usize
+    }
+
+    fn word(&self, i: usize) -> &str {
+        &self.words[Self::span(&self.word_ends, i)]
+    }
+
+    fn line(&self, i: usize) -> &str {
+        &self.text[Self::span(&self.text_ends, i)]
+    }
+
+    fn push(&mut self, word: &str, line: &str) {
+        self.words.push_str(word);
+        self.word_ends.push(self.words.len() as u32);
+        self.text.push_str(line);
+        self.text_ends.push(self.text.len() as u32);
+    }
+
+    /// Whether the buffers hold together (a list read from a file is checked).
+    pub fn is_whole(&self) -> bool {
+        let fits = |ends: &[u32], text: &str| {
+            ends.windows(2).all(|w| w[0] <= w[1])
+                && ends.last().is_none_or(|&e| e as usize == text.len())
+                && ends.iter().all(|&e| text.is_char_boundary(e as usize))
+        };
+        self.word_ends.len() == self.text_ends.len()
+            && fits(&self.word_ends, &self.words)
+            && fits(&self.text_ends, &self.text)
+    }
+}
+
+/// The line of `word` with `postings` ((article number, weight), numbers ascending).
+fn line(word: &str, postings: impl ExactSizeIterator<Item = (u32, u8)>) -> String {
+    serde_json::to_string(&(word, encode_postings(postings))).expect("strings serialize")
+}
+
+/// The lines of `terms`, the articles' terms in article-number order (number = position),
+/// their word numbers into `words`; `numbers` are the articles' fingerprints.
+pub fn lines(terms: &[&PackedTerms], words: &[Arc<str>], numbers: Vec<Fingerprint>) -> Lines {
     // Every posting in one pair of arrays, grouped by word (counted first, then placed):
     // two allocations rather than a growing list per word.
     let mut starts = vec![0usize; words.len() + 1];
@@ -45,13 +112,13 @@ pub fn build(terms: &[&PackedTerms], words: &[Arc<str>], target: usize) -> Vec<S
         starts[i] += starts[i - 1];
     }
     let total = starts[words.len()];
-    let mut numbers = vec![0u32; total];
+    let mut article_numbers = vec![0u32; total];
     let mut weights = vec![0u8; total];
     let mut next = starts.clone();
     for (number, doc) in terms.iter().enumerate() {
         for (word, weight) in doc.iter() {
             let at = &mut next[word as usize];
-            numbers[*at] = number as u32;
+            article_numbers[*at] = number as u32;
             weights[*at] = weight;
             *at += 1;
         }
@@ -60,35 +127,159 @@ pub fn build(terms: &[&PackedTerms], words: &[Arc<str>], target: usize) -> Vec<S
         .filter(|&w| starts[w as usize + 1] > starts[w as usize])
         .collect();
     used.par_sort_unstable_by(|a, b| js_order(&words[*a as usize], &words[*b as usize]));
-    let entries: Vec<(&str, String)> = used
+    let made: Vec<String> = used
         .par_iter()
         .map(|&w| {
             let range = starts[w as usize]..starts[w as usize + 1];
-            let postings = numbers[range.clone()]
+            let postings = article_numbers[range.clone()]
                 .iter()
                 .copied()
                 .zip(weights[range].iter().copied());
-            let word = &*words[w as usize];
-            let line = serde_json::to_string(&(word, encode_postings(postings)))
-                .expect("strings serialize");
-            (word, line)
+            line(&words[w as usize], postings)
         })
         .collect();
-    drop((numbers, weights));
+    let mut lines = Lines::with_numbers(numbers);
+    for (&w, made) in used.iter().zip(&made) {
+        lines.push(&words[w as usize], made);
+    }
+    lines
+}
 
+/// A change to the index: the terms of article `number` were `old` (empty for a new
+/// number) and are `new`.
+pub struct Change<'a> {
+    pub number: u32,
+    pub old: Vec<(&'a str, u8)>,
+    pub new: Vec<(&'a str, u8)>,
+}
+
+/// `previous` with `changes` made, for articles numbered as `numbers` says (the same
+/// numbers as before, perhaps with more after them). Only the lines of the words whose
+/// postings changed are made again: the same lines `lines` would make from every article.
+/// `None` if a line of `previous` does not read back.
+pub fn updated(previous: &Lines, numbers: Vec<Fingerprint>, changes: &[Change]) -> Option<Lines> {
+    // Per word, the new weight of each changed article number (`None`: no longer there).
+    let mut edits: FastMap<&str, Vec<(u32, Option<u8>)>> = FastMap::default();
+    for change in changes {
+        let new: FastMap<&str, u8> = change.new.iter().copied().collect();
+        for &(word, weight) in &change.old {
+            if new.get(word) != Some(&weight) {
+                edits.entry(word).or_default().push((change.number, None));
+            }
+        }
+        let old: FastMap<&str, u8> = change.old.iter().copied().collect();
+        for &(word, weight) in &change.new {
+            if old.get(word) != Some(&weight) {
+                edits
+                    .entry(word)
+                    .or_default()
+                    .push((change.number, Some(weight)));
+            }
+        }
+    }
+    let mut edited: Vec<(&str, Vec<(u32, Option<u8>)>)> = edits.into_iter().collect();
+    edited.sort_unstable_by(|a, b| js_order(a.0, b.0));
+
+    let mut lines = Lines::with_numbers(numbers);
+    let mut at = 0;
+    let copy_until = |lines: &mut Lines, at: &mut usize, end: usize| {
+        // Unchanged lines are copied as they are, in one run.
+        if end > *at {
+            let (words, text) = (
+                Lines::span(&previous.word_ends, *at).start
+                    ..Lines::span(&previous.word_ends, end - 1).end,
+                Lines::span(&previous.text_ends, *at).start
+                    ..Lines::span(&previous.text_ends, end - 1).end,
+            );
+            let (word_base, text_base) = (lines.words.len() as u32, lines.text.len() as u32);
+            lines.words.push_str(&previous.words[words.clone()]);
+            lines.text.push_str(&previous.text[text.clone()]);
+            for i in *at..end {
+                lines
+                    .word_ends
+                    .push(previous.word_ends[i] - words.start as u32 + word_base);
+                lines
+                    .text_ends
+                    .push(previous.text_ends[i] - text.start as u32 + text_base);
+            }
+            *at = end;
+        }
+    };
+    for (word, mut edits) in edited {
+        // The first line at or after `word`.
+        let (mut found, mut end) = (at, previous.len());
+        while found < end {
+            let mid = found + (end - found) / 2;
+            if js_order(previous.word(mid), word).is_lt() {
+                found = mid + 1;
+            } else {
+                end = mid;
+            }
+        }
+        copy_until(&mut lines, &mut at, found);
+        let mut postings: Vec<(u32, u8)> = if at < previous.len() && previous.word(at) == word {
+            at += 1;
+            postings_of(previous.line(at - 1))?
+        } else {
+            Vec::new()
+        };
+        edits.sort_unstable_by_key(|&(number, _)| number);
+        for (number, weight) in edits {
+            match (postings.binary_search_by_key(&number, |&(n, _)| n), weight) {
+                (Ok(i), Some(weight)) => postings[i].1 = weight,
+                (Ok(i), None) => {
+                    postings.remove(i);
+                }
+                (Err(i), Some(weight)) => postings.insert(i, (number, weight)),
+                (Err(_), None) => {}
+            }
+        }
+        if !postings.is_empty() {
+            lines.push(word, &line(word, postings.into_iter()));
+        }
+    }
+    copy_until(&mut lines, &mut at, previous.len());
+    Some(lines)
+}
+
+/// The postings of a line `line` made.
+fn postings_of(made: &str) -> Option<Vec<(u32, u8)>> {
+    let (_, encoded) = serde_json::from_str::<(String, String)>(made).ok()?;
+    let numbers = decode_numbers(&encoded)?;
+    if numbers.len() % 2 != 0 {
+        return None;
+    }
+    let mut postings = Vec::with_capacity(numbers.len() / 2);
+    let mut number = 0u32;
+    for pair in numbers.chunks_exact(2) {
+        number = number.checked_add(pair[0])?;
+        postings.push((number, u8::try_from(pair[1]).ok()?));
+    }
+    Some(postings)
+}
+
+/// `terms` of the articles in article-number order (number = position), their word numbers
+/// into `words`, cut into shards of about `target` bytes.
+#[cfg(test)]
+pub fn build(terms: &[&PackedTerms], words: &[Arc<str>], target: usize) -> Vec<Shard> {
+    cut(&lines(terms, words, Vec::new()), target)
+}
+
+/// `lines` cut into shards of about `target` bytes: each a JSON array of its lines.
+pub fn cut(lines: &Lines, target: usize) -> Vec<Shard> {
     let mut shards = Vec::new();
     let mut current: Vec<u8> = Vec::new();
     let mut first = String::new();
-    for (word, line) in entries {
+    for i in 0..lines.len() {
         if current.is_empty() {
             if !shards.is_empty() {
-                first = word.to_string();
+                first = lines.word(i).to_string();
             }
             current.push(b'[');
         } else {
             current.extend_from_slice(b",\n");
         }
-        current.extend_from_slice(line.as_bytes());
+        current.extend_from_slice(lines.line(i).as_bytes());
         if current.len() >= target {
             shards.push(finish(std::mem::take(&mut first), &mut current));
         }
@@ -124,6 +315,97 @@ mod tests {
         let terms: Vec<PackedTerms> = docs.iter().map(|d| words.pack(d.iter().copied())).collect();
         let terms: Vec<&PackedTerms> = terms.iter().collect();
         build(&terms, words.words(), target)
+    }
+
+    use proptest::prelude::*;
+
+    type Doc = Vec<(String, u8)>;
+
+    /// Terms of one article: distinct words from a small list (so that articles share
+    /// them), with weights, some needing JSON escapes or sorting apart in UTF-16.
+    fn doc() -> impl Strategy<Value = Doc> {
+        let word = prop::sample::select(vec![
+            "کار",
+            "کارگر",
+            "ایلام",
+            "a",
+            "b\"q",
+            "z",
+            "\u{FF21}",
+            "\u{1D400}",
+            "۱۴۰۲",
+            "x",
+        ]);
+        prop::collection::btree_map(word, 1u8..=31, 0..6)
+            .prop_map(|m| m.into_iter().map(|(w, n)| (w.to_string(), n)).collect())
+    }
+
+    fn lines_of(docs: &[Doc], words: &mut Vocabulary) -> Lines {
+        let terms: Vec<PackedTerms> = docs
+            .iter()
+            .map(|d| words.pack(d.iter().map(|(w, n)| (w.as_str(), *n))))
+            .collect();
+        let terms: Vec<&PackedTerms> = terms.iter().collect();
+        let numbers = (0..docs.len()).map(|n| Fingerprint(n as u128)).collect();
+        lines(&terms, words.words(), numbers)
+    }
+
+    fn pairs(doc: &Doc) -> Vec<(&str, u8)> {
+        doc.iter().map(|(w, n)| (w.as_str(), *n)).collect()
+    }
+
+    proptest! {
+        /// Lines updated with the changed articles' terms are the lines made from all of
+        /// them: the index an edit gives is the index a clean build gives.
+        #[test]
+        fn updated_lines_are_the_lines_made_anew(
+            before in prop::collection::vec(doc(), 0..12),
+            edits in prop::collection::vec((any::<prop::sample::Index>(), doc()), 0..4),
+            added in prop::collection::vec(doc(), 0..3),
+        ) {
+            let mut words = Vocabulary::default();
+            let previous = lines_of(&before, &mut words);
+            let mut after = before.clone();
+            for (at, doc) in &edits {
+                if !after.is_empty() {
+                    let i = at.index(after.len());
+                    after[i] = doc.clone();
+                }
+            }
+            after.extend(added.iter().cloned());
+            let changes: Vec<Change> = (0..after.len())
+                .filter(|&n| before.get(n) != Some(&after[n]))
+                .map(|n| Change {
+                    number: n as u32,
+                    old: before.get(n).map(pairs).unwrap_or_default(),
+                    new: pairs(&after[n]),
+                })
+                .collect();
+            let anew = lines_of(&after, &mut words);
+            let updated = updated(&previous, anew.numbers.clone(), &changes).unwrap();
+            prop_assert_eq!(&updated, &anew);
+            prop_assert!(updated.is_whole());
+            let (a, b) = (cut(&updated, 40), cut(&anew, 40));
+            prop_assert_eq!(
+                a.iter().map(|s| &s.bytes).collect::<Vec<_>>(),
+                b.iter().map(|s| &s.bytes).collect::<Vec<_>>()
+            );
+        }
+    }
+
+    #[test]
+    fn a_line_that_does_not_read_back_is_refused() {
+        let mut words = Vocabulary::default();
+        let docs = vec![vec![("کار".to_string(), 3)]];
+        let mut previous = lines_of(&docs, &mut words);
+        let change = |new: u8| Change {
+            number: 0,
+            old: vec![("کار", 3)],
+            new: vec![("کار", new)],
+        };
+        assert!(updated(&previous, previous.numbers.clone(), &[change(4)]).is_some());
+        previous.text = previous.text.replace("\"03\"", "\"0!\"");
+        assert!(updated(&previous, previous.numbers.clone(), &[change(4)]).is_none());
     }
 
     #[test]
