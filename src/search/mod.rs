@@ -586,7 +586,7 @@ impl Previous<'_> {
             if was == Some(now) {
                 continue;
             }
-            if changes.len() >= numbers.len() / 16 + 1 {
+            if changes.len() > numbers.len() / 16 {
                 return None;
             }
             let old = match was {

@@ -159,7 +159,8 @@ pub struct Change<'a> {
 /// `None` if a line of `previous` does not read back.
 pub fn updated(previous: &Lines, numbers: Vec<Fingerprint>, changes: &[Change]) -> Option<Lines> {
     // Per word, the new weight of each changed article number (`None`: no longer there).
-    let mut edits: FastMap<&str, Vec<(u32, Option<u8>)>> = FastMap::default();
+    type Edits = Vec<(u32, Option<u8>)>;
+    let mut edits: FastMap<&str, Edits> = FastMap::default();
     for change in changes {
         let new: FastMap<&str, u8> = change.new.iter().copied().collect();
         for &(word, weight) in &change.old {
@@ -177,7 +178,7 @@ pub fn updated(previous: &Lines, numbers: Vec<Fingerprint>, changes: &[Change]) 
             }
         }
     }
-    let mut edited: Vec<(&str, Vec<(u32, Option<u8>)>)> = edits.into_iter().collect();
+    let mut edited: Vec<(&str, Edits)> = edits.into_iter().collect();
     edited.sort_unstable_by(|a, b| js_order(a.0, b.0));
 
     let mut lines = Lines::with_numbers(numbers);
