@@ -25,6 +25,7 @@ pub mod scaffold;
 pub mod search;
 pub mod serve;
 pub mod site;
+mod trash;
 pub mod yaml;
 
 pub use build::{BuildOptions, BuildReport, build};

@@ -17,14 +17,15 @@ use std::collections::HashSet;
 use std::fs;
 use std::io;
 use std::path::{Component, Path, PathBuf};
-use std::sync::Mutex;
 use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex};
 
 use anyhow::{Context, Result, bail};
 use serde::{Deserialize, Serialize};
 
 use crate::fast_hash::{FastMap, FastSet};
 use crate::fingerprint::Fingerprint;
+use crate::trash::Trash;
 
 /// The file chapar leaves in every output folder, so it knows the folder is its own to replace.
 pub const MARKER: &str = ".chapar-build";
@@ -37,10 +38,8 @@ const MARKER_TEXT: &str =
 const IN_PLACE_SHARE: usize = 10;
 const IN_PLACE_FEW: usize = 16;
 
-/// Beside the output folder: what a build replaced, removed in the background, and the
-/// files an in-place update replaced, kept linked until then.
+/// Beside the output folder: what a build no longer needs, removed in the background.
 const TRASH: &str = "trash";
-const REPLACED: &str = "replaced";
 
 /// What a build left in the output folder: each file with the fingerprint of what it was made
 /// from and its size. The next build keeps a file whose fingerprint it computes again.
@@ -153,19 +152,16 @@ struct Journal {
 /// The right to write an output folder: one build at a time. Held from before the build reads
 /// what the previous build left until it has saved what it leaves for the next.
 pub struct OutputLock {
-    /// The removal of what the build replaced, running in the background (`Staging::
-    /// remove_later`). The lock is released only once it is done, so the next build finds
-    /// the folder's names free.
-    removal: Option<std::thread::JoinHandle<()>>,
+    /// What the build no longer needs, removed in the background. The lock is released only
+    /// once the trash is empty, so the next build finds it so.
+    trash: Arc<Trash>,
     /// The lock lasts as long as the file is open.
     _file: fs::File,
 }
 
 impl Drop for OutputLock {
     fn drop(&mut self) {
-        if let Some(removal) = self.removal.take() {
-            let _ = removal.join();
-        }
+        self.trash.empty();
     }
 }
 
@@ -180,10 +176,20 @@ impl OutputLock {
             fs::create_dir_all(parent)
                 .with_context(|| format!("cannot create {}", parent.display()))?;
         }
+        let file = lock(&lock_path, out_dir)?;
+        let trash = beside(out_dir, TRASH);
         Ok(OutputLock {
-            removal: None,
-            _file: lock(&lock_path, out_dir)?,
+            trash: Arc::new(
+                Trash::at(trash.clone())
+                    .with_context(|| format!("cannot clear {}", trash.display()))?,
+            ),
+            _file: file,
         })
+    }
+
+    /// Where the build puts what it no longer needs (old files beside the output folder).
+    pub fn trash(&self) -> Arc<Trash> {
+        Arc::clone(&self.trash)
     }
 }
 
@@ -211,15 +217,9 @@ impl Staging {
         if journal.exists() {
             finish_journal(&journal, &staging, out_dir)?;
         }
-        for leftover in [
-            &staging,
-            &beside(out_dir, TRASH),
-            &beside(out_dir, REPLACED),
-        ] {
-            if leftover.exists() {
-                fs::remove_dir_all(leftover)
-                    .with_context(|| format!("cannot clear {}", leftover.display()))?;
-            }
+        if staging.exists() {
+            fs::remove_dir_all(&staging)
+                .with_context(|| format!("cannot clear {}", staging.display()))?;
         }
         fs::create_dir(&staging).with_context(|| format!("cannot create {}", staging.display()))?;
         let previous_site = out_dir.is_dir().then(|| out_dir.to_path_buf());
@@ -258,6 +258,11 @@ impl Staging {
         };
         staging.write_file(MARKER, MARKER_TEXT.as_bytes())?;
         Ok(staging)
+    }
+
+    /// Where the build puts what it no longer needs (see `OutputLock::trash`).
+    pub fn trash(&self) -> Option<Arc<Trash>> {
+        self.lock.as_ref().map(OutputLock::trash)
     }
 
     /// Whether some file was already written at `rel`.
@@ -623,7 +628,11 @@ impl Staging {
         };
         let in_place = (!self.previous.is_empty() || listed.is_some())
             && (changes <= IN_PLACE_FEW || changes * IN_PLACE_SHARE <= files);
-        let removal;
+        let trash = self
+            .lock
+            .as_ref()
+            .context("the build lost its lock on the output folder")?
+            .trash();
         if in_place {
             let mut moves: Vec<String> = claimed
                 .iter()
@@ -639,24 +648,20 @@ impl Staging {
             // From here the journal is the build's: if applying it fails, the next build
             // finishes it from the staging folder, which must stay.
             self.committed = true;
-            let replaced = beside(&self.out_dir, REPLACED);
-            apply_journal(&journal, &self.staging, &self.out_dir, Some(&replaced))?;
+            apply_journal(&journal, &self.staging, &self.out_dir, Some(&trash))?;
             fs::remove_file(&self.journal)
                 .with_context(|| format!("cannot remove {}", self.journal.display()))?;
-            removal = self.remove_later(&[&self.staging, &replaced])?;
+            trash
+                .discard(&self.staging)
+                .with_context(|| format!("cannot remove {}", self.staging.display()))?;
         } else {
             let kept_unclaimed: Vec<String> = if self.keep_unclaimed {
                 unclaimed().filter(|rel| !removals.contains(rel)).collect()
             } else {
                 Vec::new()
             };
-            removal = self.swap_whole(&claimed, &kept_unclaimed)?;
+            self.swap_whole(&claimed, &kept_unclaimed, &trash)?;
         }
-        let lock = self
-            .lock
-            .as_mut()
-            .context("the build lost its lock on the output folder")?;
-        lock.removal = removal;
         self.committed = true;
         let files = if self.keep_unclaimed {
             let mut files = std::mem::take(&mut self.previous.files);
@@ -712,17 +717,17 @@ impl Staging {
     }
 
     /// Completes the staging folder with links to the kept files (and `kept_unclaimed`) and
-    /// exchanges it with the output folder; returns the removal of the previous site.
+    /// exchanges it with the output folder; the previous site goes to the trash.
     fn swap_whole(
         &self,
         claimed: &FastMap<String, OutputFile>,
         kept_unclaimed: &[String],
-    ) -> Result<Option<std::thread::JoinHandle<()>>> {
+        trash: &Trash,
+    ) -> Result<()> {
         let Some(previous) = &self.previous_site else {
-            fs::rename(&self.staging, &self.out_dir).with_context(|| {
+            return fs::rename(&self.staging, &self.out_dir).with_context(|| {
                 format!("cannot move the new build to {}", self.out_dir.display())
-            })?;
-            return Ok(None);
+            });
         };
         let kept = claimed
             .iter()
@@ -743,36 +748,12 @@ impl Staging {
             )
         })?;
         // The staging path now holds the previous site.
-        self.remove_later(&[&self.staging])
-    }
-
-    /// Removes `folders` (the staging folder, or the previous site after a swap) in the
-    /// background: freeing a large file's blocks or thousands of files is the kernel's slow
-    /// work, and nobody waits for it but the next build (see `OutputLock`). Each is first
-    /// renamed to a trash folder, so its name is free at once.
-    fn remove_later(&self, folders: &[&Path]) -> Result<Option<std::thread::JoinHandle<()>>> {
-        let trash = beside(&self.out_dir, TRASH);
-        fs::create_dir(&trash).with_context(|| format!("cannot create {}", trash.display()))?;
-        for (n, folder) in folders.iter().enumerate() {
-            match fs::rename(folder, trash.join(n.to_string())) {
-                Err(e) if e.kind() != io::ErrorKind::NotFound => {
-                    return Err(e).with_context(|| format!("cannot remove {}", folder.display()));
-                }
-                _ => {}
-            }
-        }
-        let remove = {
-            let trash = trash.clone();
-            move || {
-                let _ = fs::remove_dir_all(&trash);
-            }
-        };
-        match std::thread::Builder::new().spawn(remove) {
-            Ok(removal) => Ok(Some(removal)),
-            Err(_) => fs::remove_dir_all(&trash)
-                .map(|()| None)
-                .with_context(|| format!("cannot remove {}", trash.display())),
-        }
+        trash.discard(&self.staging).with_context(|| {
+            format!(
+                "cannot remove the previous build at {}",
+                self.staging.display()
+            )
+        })
     }
 }
 
@@ -800,31 +781,28 @@ fn write_journal(path: &Path, journal: &Journal) -> Result<()> {
 /// is gone, a file already moved is no longer in the staging folder. Deletions go first, so a
 /// file replaced by a folder of the same name (or a folder by a file) makes way for it.
 ///
-/// With `replaced`, each file a move replaces is first linked into that folder, so that the
-/// rename does not free it (18 MB of `data/articles.json` took 9 ms): it is freed when the
-/// folder is removed, in the background.
+/// With `trash`, each file a move replaces is first linked into it, so that the rename does
+/// not free it: the trash does, in the background.
 fn apply_journal(
     journal: &Journal,
     staging: &Path,
     out_dir: &Path,
-    replaced: Option<&Path>,
+    trash: Option<&Trash>,
 ) -> Result<()> {
     remove_files(&journal.removals, out_dir)?;
     let mut made: HashSet<PathBuf> = HashSet::new();
-    if let Some(replaced) = replaced {
-        fs::create_dir(replaced)
-            .with_context(|| format!("cannot create {}", replaced.display()))?;
-    }
-    for (n, rel) in journal.moves.iter().enumerate() {
+    for rel in &journal.moves {
         let target = out_dir.join(rel);
         if let Some(dir) = target.parent()
             && made.insert(dir.to_path_buf())
         {
             fs::create_dir_all(dir).with_context(|| format!("cannot create {}", dir.display()))?;
         }
-        if let Some(replaced) = replaced {
+        if let Some(trash) = trash
+            && target.is_file()
+        {
             // Without the link (a file system without them), the rename frees the file.
-            let _ = fs::hard_link(&target, replaced.join(n.to_string()));
+            let _ = trash.place().and_then(|at| fs::hard_link(&target, at));
         }
         match fs::rename(staging.join(rel), &target) {
             Err(e) if e.kind() != io::ErrorKind::NotFound => {
@@ -1390,10 +1368,7 @@ mod tests {
     fn what_a_build_replaced_is_removed_before_its_lock_is_released() {
         let dir = tempfile::tempdir().unwrap();
         let out = dir.path().join("public");
-        let (trash, replaced) = (
-            dir.path().join(".public.trash"),
-            dir.path().join(".public.replaced"),
-        );
+        let trash = dir.path().join(".public.trash");
         let first = Staging::begin(&out, Outputs::default()).unwrap();
         first.write("a.html", b"one", fp(1)).unwrap();
         first.write("b.html", b"two", fp(2)).unwrap();
@@ -1407,11 +1382,9 @@ mod tests {
         let committed = second.commit().unwrap();
         assert_eq!(fs::read(out.join("b.html")).unwrap(), b"TWO");
         assert_ne!(inode(&out.join("b.html")), old_b);
+        assert!(!dir.path().join(".public.staging").exists());
         drop(committed.lock);
-        assert!(
-            !trash.exists() && !replaced.exists(),
-            "removed once the lock is released"
-        );
+        assert!(!trash.exists(), "emptied once the lock is released");
 
         // Swapped whole: the previous site goes the same way.
         let third = Staging::begin(&out, Outputs::default()).unwrap();
@@ -1420,15 +1393,13 @@ mod tests {
         assert!(!trash.exists());
         assert!(!out.join("a.html").exists());
 
-        // A build killed before the removal ended leaves them; the next one clears them.
+        // A build killed before the trash was empty leaves it; the next one empties it.
         fs::create_dir_all(trash.join("0/news")).unwrap();
-        fs::create_dir_all(&replaced).unwrap();
-        fs::write(replaced.join("0"), "old").unwrap();
         let fourth = Staging::begin(&out, Outputs::default()).unwrap();
-        assert!(!trash.exists() && !replaced.exists());
+        assert!(!trash.exists());
         fourth.write("c.html", b"three", fp(3)).unwrap();
         drop(fourth.commit().unwrap().lock);
-        assert!(!trash.exists() && !replaced.exists());
+        assert!(!trash.exists());
     }
 
     #[test]

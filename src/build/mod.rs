@@ -25,6 +25,7 @@ use crate::progress::ProgressHandle;
 use crate::publish::{self, PublishOptions};
 use crate::render::{self, Renderer};
 use crate::site::{self, Selection};
+use crate::trash::Trash;
 use crate::{config, content, search};
 
 pub const STATIC_DIR: &str = "static";
@@ -330,6 +331,18 @@ fn marker_identity(out_dir: &Path) -> Option<(u64, u64)> {
     Some((meta.dev(), meta.ino()))
 }
 
+/// Removes the file at `path`, if there is one: through the trash when there is one.
+fn discard(trash: Option<&Trash>, path: &Path) -> Result<()> {
+    match trash {
+        Some(trash) => trash.discard(path),
+        None => std::fs::remove_file(path).or_else(|e| match e.kind() {
+            std::io::ErrorKind::NotFound => Ok(()),
+            _ => Err(e),
+        }),
+    }
+    .with_context(|| format!("cannot remove {}", path.display()))
+}
+
 /// Builds the site, starting from the state the previous build into the same output folder
 /// left (`--force` starts clean). `Err` only for the tool's own I/O failures (a full disk,
 /// say); everything an editor can fix comes back as diagnostics in the report.
@@ -590,11 +603,9 @@ fn build_locked(
         }
     }
     let changes = staging.has_changes();
-    if changes
-        && let Some(path) = state_file
-        && path.exists()
-    {
-        std::fs::remove_file(path).with_context(|| format!("cannot remove {}", path.display()))?;
+    let trash = staging.trash();
+    if changes && let Some(path) = state_file {
+        discard(trash.as_deref(), path)?;
     }
     // The search documents are a cache by article (nothing in them depends on the output
     // folder), saved while the files are moved into place.
@@ -602,7 +613,7 @@ fn build_locked(
     let (committed, saved) = rayon::join(
         || staging.commit(),
         || match state_file {
-            Some(_) => search.save_documents(),
+            Some(_) => search.save_documents(trash.as_deref()),
             None => Ok(()),
         },
     );
@@ -619,8 +630,10 @@ fn build_locked(
     if let Some(path) = state_file
         && (changes || sources_changed || state.search.changed() || !had_record || !path.exists())
     {
+        discard(trash.as_deref(), path)?;
         state.write(path)?;
     }
+    drop(trash);
     drop(committed.lock);
     stage_done(&mut report, "writing");
     report.succeeded = true;

@@ -48,6 +48,7 @@ use crate::links::Links;
 use crate::persian::PersianCalendar;
 use crate::render::Output;
 use crate::site::Site;
+use crate::trash::Trash;
 use store::{Store, TextRef};
 use vocabulary::{PackedTerms, Vocabulary};
 
@@ -324,7 +325,8 @@ impl IndexState {
     /// Saves the documents if this build changed them, whole or not at all; first the store
     /// is written anew if it is mostly dead text, and the word list if it is largely words no
     /// document uses any more.
-    pub fn save_documents(&mut self) -> std::io::Result<()> {
+    /// The file they replace goes to `trash`, if there is one.
+    pub fn save_documents(&mut self, trash: Option<&Trash>) -> std::io::Result<()> {
         let Some(path) = self.docs_file.clone().filter(|_| self.docs_changed) else {
             return Ok(());
         };
@@ -362,6 +364,9 @@ impl IndexState {
         };
         let writer = postcard::to_io(&stored, writer).map_err(std::io::Error::other)?;
         writer.into_inner().map_err(|e| e.into_error())?;
+        if let Some(trash) = trash {
+            trash.discard(&path)?;
+        }
         std::fs::rename(&aside, path)?;
         self.docs_changed = false;
         Ok(())
@@ -938,7 +943,7 @@ mod tests {
         let mut first = IndexState::default();
         first.keep_documents_in(dir.path().join(".public.search"));
         assert_eq!(update(&mut first, &site, &bodies), clean);
-        first.save_documents().unwrap();
+        first.save_documents(None).unwrap();
         assert!(dir.path().join(".public.search-text").exists());
 
         // A later build reads the documents and their text back instead of making them.
@@ -975,12 +980,12 @@ mod tests {
         let mut state = IndexState::default();
         state.keep_documents_in(dir.path().join(".public.search"));
         update(&mut state, &all, &bodies);
-        state.save_documents().unwrap();
+        state.save_documents(None).unwrap();
         let before = state.documents().words.len();
 
         let few = site(all.articles[..2].to_vec());
         update(&mut state, &few, &bodies);
-        state.save_documents().unwrap();
+        state.save_documents(None).unwrap();
         assert!(state.documents().words.len() < before);
         let mut next = IndexState::default();
         next.keep_documents_in(dir.path().join(".public.search"));
@@ -997,7 +1002,7 @@ mod tests {
         let mut first = IndexState::default();
         first.keep_documents_in(dir.path().join(".public.search"));
         update(&mut first, &site, &bodies);
-        first.save_documents().unwrap();
+        first.save_documents(None).unwrap();
 
         // Few made, many read: the made ones are numbered into the read words; and the
         // other way round.
