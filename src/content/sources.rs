@@ -201,25 +201,29 @@ impl Sources {
     /// the bytes it was read from.
     pub fn write_records(&self, w: &mut impl Write) -> io::Result<()> {
         let records: Vec<(&PathBuf, &Record)> = self.files.iter().collect();
-        let fresh: Vec<Option<Vec<u8>>> = records
-            .par_iter()
-            .map(|(_, r)| match r.encoded {
-                Some(_) => Ok(None),
-                None => postcard::to_stdvec(r).map(Some),
-            })
-            .collect::<Result<_, _>>()
-            .map_err(io::Error::other)?;
         let put = |w: &mut dyn Write, bytes: &[u8]| -> io::Result<()> {
             w.write_all(&(bytes.len() as u64).to_le_bytes())?;
             w.write_all(bytes)
         };
         w.write_all(&(records.len() as u64).to_le_bytes())?;
-        for ((path, record), fresh) in records.iter().zip(&fresh) {
-            put(w, path.as_os_str().as_bytes())?;
-            match (fresh, &record.encoded) {
-                (Some(bytes), _) => put(w, bytes)?,
-                (None, Some(encoded)) => put(w, encoded.bytes())?,
-                (None, None) => unreachable!("a record without bytes is encoded above"),
+        // Encoded in parallel, a part at a time, so that a full build of a large site does
+        // not hold every record's bytes at once.
+        for part in records.chunks(4096) {
+            let fresh: Vec<Option<Vec<u8>>> = part
+                .par_iter()
+                .map(|(_, r)| match r.encoded {
+                    Some(_) => Ok(None),
+                    None => postcard::to_stdvec(r).map(Some),
+                })
+                .collect::<Result<_, _>>()
+                .map_err(io::Error::other)?;
+            for ((path, record), fresh) in part.iter().zip(&fresh) {
+                put(w, path.as_os_str().as_bytes())?;
+                match (fresh, &record.encoded) {
+                    (Some(bytes), _) => put(w, bytes)?,
+                    (None, Some(encoded)) => put(w, encoded.bytes())?,
+                    (None, None) => unreachable!("a record without bytes is encoded above"),
+                }
             }
         }
         Ok(())

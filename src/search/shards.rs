@@ -139,8 +139,10 @@ pub fn lines(terms: &[&PackedTerms], words: &[Arc<str>], numbers: Vec<Fingerprin
         })
         .collect();
     let mut lines = Lines::with_numbers(numbers);
-    for (&w, made) in used.iter().zip(&made) {
-        lines.push(&words[w as usize], made);
+    lines.text.reserve(made.iter().map(String::len).sum());
+    // Each line is freed once copied: at 100,000 releases they are some 60 MB.
+    for (&w, made) in used.iter().zip(made) {
+        lines.push(&words[w as usize], &made);
     }
     lines
 }
