@@ -72,6 +72,8 @@ impl Outputs {
 pub struct Staging {
     /// Held while the build runs: one build writes an output folder at a time.
     lock: Option<OutputLock>,
+    /// The lock's trash.
+    trash: Arc<Trash>,
     out_dir: PathBuf,
     staging: PathBuf,
     journal: PathBuf,
@@ -191,6 +193,12 @@ impl OutputLock {
     pub fn trash(&self) -> Arc<Trash> {
         Arc::clone(&self.trash)
     }
+
+    /// A second handle on the lock: it stays taken while either is open, so work that goes
+    /// on beside a commit keeps it even if the commit fails and drops the first.
+    pub fn hold(&self) -> io::Result<fs::File> {
+        self._file.try_clone()
+    }
 }
 
 impl Staging {
@@ -230,6 +238,7 @@ impl Staging {
         });
         let expected_files = previous.len();
         let staging = Staging {
+            trash: lock.trash(),
             lock: Some(lock),
             out_dir: out_dir.to_path_buf(),
             previous: if previous_site.is_some() {
@@ -261,8 +270,17 @@ impl Staging {
     }
 
     /// Where the build puts what it no longer needs (see `OutputLock::trash`).
-    pub fn trash(&self) -> Option<Arc<Trash>> {
-        self.lock.as_ref().map(OutputLock::trash)
+    pub fn trash(&self) -> Arc<Trash> {
+        Arc::clone(&self.trash)
+    }
+
+    /// See `OutputLock::hold`.
+    pub fn hold_lock(&self) -> Result<fs::File> {
+        self.lock
+            .as_ref()
+            .context("the build lost its lock on the output folder")?
+            .hold()
+            .context("cannot hold the lock on the output folder")
     }
 
     /// Whether some file was already written at `rel`.
@@ -628,11 +646,7 @@ impl Staging {
         };
         let in_place = (!self.previous.is_empty() || listed.is_some())
             && (changes <= IN_PLACE_FEW || changes * IN_PLACE_SHARE <= files);
-        let trash = self
-            .lock
-            .as_ref()
-            .context("the build lost its lock on the output folder")?
-            .trash();
+        let trash = Arc::clone(&self.trash);
         if in_place {
             let mut moves: Vec<String> = claimed
                 .iter()
@@ -781,8 +795,7 @@ fn write_journal(path: &Path, journal: &Journal) -> Result<()> {
 /// is gone, a file already moved is no longer in the staging folder. Deletions go first, so a
 /// file replaced by a folder of the same name (or a folder by a file) makes way for it.
 ///
-/// With `trash`, each file a move replaces is first linked into it, so that the rename does
-/// not free it: the trash does, in the background.
+/// With `trash`, each file a move replaces is freed by the trash, in the background.
 fn apply_journal(
     journal: &Journal,
     staging: &Path,
@@ -798,18 +811,14 @@ fn apply_journal(
         {
             fs::create_dir_all(dir).with_context(|| format!("cannot create {}", dir.display()))?;
         }
-        if let Some(trash) = trash
-            && target.is_file()
-        {
-            // Without the link (a file system without them), the rename frees the file.
-            let _ = trash.place().and_then(|at| fs::hard_link(&target, at));
-        }
-        match fs::rename(staging.join(rel), &target) {
-            Err(e) if e.kind() != io::ErrorKind::NotFound => {
-                return Err(e).with_context(|| format!("cannot move {rel} into place"));
-            }
-            _ => {}
-        }
+        let moved = match trash {
+            Some(trash) => trash.replace(&staging.join(rel), &target),
+            None => fs::rename(staging.join(rel), &target).or_else(|e| match e.kind() {
+                io::ErrorKind::NotFound => Ok(()),
+                _ => Err(e),
+            }),
+        };
+        moved.with_context(|| format!("cannot move {rel} into place"))?;
     }
     Ok(())
 }

@@ -1,9 +1,9 @@
 //! Files and folders a build no longer needs, freed in the background. Freeing a large
-//! file's blocks (the 18 MB `data/articles.json` of 10,000 releases took 9 ms) or a folder of
-//! thousands of files is the kernel's slow work, and nothing waits for it but the next build.
-//! A path handed over is renamed into the trash folder at once, so its name is free; a
-//! thread of its own empties the trash, and the build's lock on the output folder is not
-//! released before it is empty (`OutputLock`).
+//! file's blocks and cached pages (the 18 MB `data/articles.json` of 10,000 releases took
+//! 9 ms) or a folder of thousands of files is the kernel's slow work, and nothing waits for
+//! it but the next build. What the trash takes is renamed or linked into its folder at once;
+//! a thread of its own removes it from there, and the build's lock on the output folder is
+//! not released before the trash is empty (`OutputLock`).
 
 use std::fs;
 use std::io;
@@ -19,6 +19,8 @@ pub struct Trash {
 
 #[derive(Default)]
 struct Emptying {
+    /// Whether the folder was made since the trash was last emptied.
+    made: bool,
     /// How many paths were put in the trash (each is named by its number there).
     count: usize,
     /// The thread that removes them, started with the first.
@@ -38,19 +40,56 @@ impl Trash {
         })
     }
 
-    /// Moves the file or folder at `path` into the trash, to be removed in the background
-    /// (or here, if no thread can be started). A path that is not there is no error.
+    /// Moves the file or folder at `path` into the trash, to be removed in the background.
+    /// A path that is not there is no error.
     pub fn discard(&self, path: &Path) -> io::Result<()> {
+        if let Err(e) = fs::symlink_metadata(path) {
+            return match e.kind() {
+                io::ErrorKind::NotFound => Ok(()),
+                _ => Err(e),
+            };
+        }
+        let discarded = self.next_place()?;
+        fs::rename(path, &discarded)?;
+        self.remove_later(discarded)
+    }
+
+    /// Renames `new` to `path`, whose old file (if any) the trash frees, in the background:
+    /// it is linked into the trash first, so the rename does not free it. A `new` that is
+    /// not there is no error (a journal applied again finds its files moved already).
+    pub fn replace(&self, new: &Path, path: &Path) -> io::Result<()> {
+        let linked = match fs::symlink_metadata(path) {
+            Ok(meta) if meta.is_file() => {
+                let at = self.next_place()?;
+                // Without the link (a file system without them), the rename frees the file.
+                fs::hard_link(path, &at).ok().map(|()| at)
+            }
+            _ => None,
+        };
+        match fs::rename(new, path) {
+            Err(e) if e.kind() != io::ErrorKind::NotFound => return Err(e),
+            _ => {}
+        }
+        match linked {
+            Some(at) => self.remove_later(at),
+            None => Ok(()),
+        }
+    }
+
+    /// A free name in the trash folder, which is made if need be.
+    fn next_place(&self) -> io::Result<PathBuf> {
         let mut emptying = self.emptying.lock().unwrap_or_else(|e| e.into_inner());
-        if emptying.count == 0 {
+        if !emptying.made {
             fs::create_dir_all(&self.folder)?;
+            emptying.made = true;
         }
-        let discarded = self.folder.join(emptying.count.to_string());
-        match fs::rename(path, &discarded) {
-            Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(()),
-            Err(e) => return Err(e),
-            Ok(()) => emptying.count += 1,
-        }
+        emptying.count += 1;
+        Ok(self.folder.join(emptying.count.to_string()))
+    }
+
+    /// Has the thread remove `path` (or removes it here, if no thread can be started).
+    fn remove_later(&self, path: PathBuf) -> io::Result<()> {
+        let mut emptying = self.emptying.lock().unwrap_or_else(|e| e.into_inner());
         if emptying.worker.is_none() {
             let (sender, receiver) = mpsc::channel::<PathBuf>();
             let remove_all = move || {
@@ -63,34 +102,24 @@ impl Trash {
             }
         }
         match &emptying.worker {
-            Some((sender, _)) => sender.send(discarded).or_else(|e| remove(&e.0)),
-            None => remove(&discarded),
+            Some((sender, _)) => sender.send(path).or_else(|e| remove(&e.0)),
+            None => remove(&path),
         }
     }
 
-    /// The path to link a file at, so that the trash keeps it when its name is taken by
-    /// another file (`discard_linked` then removes it).
-    pub fn place(&self) -> io::Result<PathBuf> {
-        let mut emptying = self.emptying.lock().unwrap_or_else(|e| e.into_inner());
-        if emptying.count == 0 {
-            fs::create_dir_all(&self.folder)?;
-        }
-        emptying.count += 1;
-        Ok(self.folder.join(format!("{}-linked", emptying.count - 1)))
-    }
-
-    /// Waits until everything discarded is removed, then removes the trash folder.
+    /// Waits until everything put in the trash is removed, then removes its folder.
     pub fn empty(&self) {
-        let worker = {
+        let (worker, made) = {
             let mut emptying = self.emptying.lock().unwrap_or_else(|e| e.into_inner());
-            emptying.worker.take()
+            (emptying.worker.take(), std::mem::take(&mut emptying.made))
         };
         if let Some((sender, worker)) = worker {
             drop(sender);
             let _ = worker.join();
         }
-        // Linked files are not sent one by one: they go with the folder.
-        let _ = fs::remove_dir_all(&self.folder);
+        if made {
+            let _ = fs::remove_dir_all(&self.folder);
+        }
     }
 }
 
@@ -107,7 +136,7 @@ mod tests {
     use super::*;
 
     #[test]
-    fn discarded_paths_are_gone_at_once_and_removed_by_the_time_it_is_empty() {
+    fn what_the_trash_takes_is_gone_at_once_and_removed_by_the_time_it_is_empty() {
         let dir = tempfile::tempdir().unwrap();
         let folder = dir.path().join(".public.trash");
         fs::create_dir_all(folder.join("left/by/a/killed/build")).unwrap();
@@ -126,17 +155,34 @@ mod tests {
             !file.exists() && !tree.exists(),
             "their names are free at once"
         );
-        // A file whose name another takes, kept by a link until then.
-        let kept = dir.path().join("kept.html");
-        fs::write(&kept, "old").unwrap();
-        fs::hard_link(&kept, trash.place().unwrap()).unwrap();
-        fs::write(dir.path().join("new.html"), "new").unwrap();
-        fs::rename(dir.path().join("new.html"), &kept).unwrap();
+
+        // A file replaced by another: the old one is kept by a link until the rename.
+        let page = dir.path().join("page.html");
+        let new = dir.path().join("page.html.new");
+        fs::write(&page, "old").unwrap();
+        fs::write(&new, "new").unwrap();
+        trash.replace(&new, &page).unwrap();
+        assert_eq!(fs::read_to_string(&page).unwrap(), "new");
+        // Its new file moved already (a journal applied again), or none before it.
+        trash.replace(&new, &page).unwrap();
+        fs::write(&new, "first").unwrap();
+        let fresh = dir.path().join("fresh.html");
+        trash.replace(&new, &fresh).unwrap();
+        assert_eq!(fs::read_to_string(&fresh).unwrap(), "first");
 
         trash.empty();
         assert!(!folder.exists());
-        assert_eq!(fs::read_to_string(&kept).unwrap(), "new");
-        let left: Vec<_> = fs::read_dir(dir.path()).unwrap().collect();
-        assert_eq!(left.len(), 1, "only the kept file: {left:?}");
+        let mut left: Vec<_> = fs::read_dir(dir.path())
+            .unwrap()
+            .map(|e| e.unwrap().file_name())
+            .collect();
+        left.sort();
+        assert_eq!(left, ["fresh.html", "page.html"]);
+
+        // Emptied, it takes more, and makes its folder again.
+        trash.discard(&fresh).unwrap();
+        assert!(!fresh.exists());
+        trash.empty();
+        assert!(!folder.exists());
     }
 }

@@ -281,7 +281,7 @@ impl BuildState {
         let rest = file.strip_prefix(header.as_bytes())?;
         let (len, rest) = rest.split_first_chunk::<8>()?;
         let len = usize::try_from(u64::from_le_bytes(*len)).ok()?;
-        let records_at = header.len() + 8 + len;
+        let records_at = (header.len() + 8).checked_add(len)?;
         let (state, records) = rayon::join(
             || postcard::from_bytes::<BuildState>(rest.get(..len)?).ok(),
             || Sources::read_records(&file, records_at),
@@ -291,8 +291,8 @@ impl BuildState {
         Some(state)
     }
 
-    /// Saves the state, whole or not at all.
-    pub fn write(&mut self, path: &Path) -> Result<()> {
+    /// Saves the state, whole or not at all; the file it replaces is freed by `trash`.
+    pub fn write(&mut self, path: &Path, trash: Option<&Trash>) -> Result<()> {
         use std::io::Write;
         let aside = path.with_extension("state-new");
         let file = std::fs::File::create(&aside)
@@ -311,7 +311,11 @@ impl BuildState {
             writer.into_inner().map_err(|e| e.into_error())
         })();
         written.with_context(|| format!("cannot write {}", aside.display()))?;
-        std::fs::rename(&aside, path).with_context(|| format!("cannot write {}", path.display()))
+        match trash {
+            Some(trash) => trash.replace(&aside, path),
+            None => std::fs::rename(&aside, path),
+        }
+        .with_context(|| format!("cannot write {}", path.display()))
     }
 
     /// The record of the output folder's files, if it still describes `out_dir`.
@@ -329,18 +333,6 @@ fn marker_identity(out_dir: &Path) -> Option<(u64, u64)> {
     use std::os::unix::fs::MetadataExt;
     let meta = std::fs::metadata(out_dir.join(crate::output::MARKER)).ok()?;
     Some((meta.dev(), meta.ino()))
-}
-
-/// Removes the file at `path`, if there is one: through the trash when there is one.
-fn discard(trash: Option<&Trash>, path: &Path) -> Result<()> {
-    match trash {
-        Some(trash) => trash.discard(path),
-        None => std::fs::remove_file(path).or_else(|e| match e.kind() {
-            std::io::ErrorKind::NotFound => Ok(()),
-            _ => Err(e),
-        }),
-    }
-    .with_context(|| format!("cannot remove {}", path.display()))
 }
 
 /// Builds the site, starting from the state the previous build into the same output folder
@@ -605,18 +597,23 @@ fn build_locked(
     let changes = staging.has_changes();
     let trash = staging.trash();
     if changes && let Some(path) = state_file {
-        discard(trash.as_deref(), path)?;
+        trash
+            .discard(path)
+            .with_context(|| format!("cannot remove {}", path.display()))?;
     }
+    // Held until the documents are saved too, whether the commit succeeds or not.
+    let held = staging.hold_lock()?;
     // The search documents are a cache by article (nothing in them depends on the output
     // folder), saved while the files are moved into place.
     let search = &mut state.search;
     let (committed, saved) = rayon::join(
         || staging.commit(),
         || match state_file {
-            Some(_) => search.save_documents(trash.as_deref()),
+            Some(_) => search.save_documents(Some(&trash)),
             None => Ok(()),
         },
     );
+    drop(held);
     let committed = committed?;
     saved.context("cannot save the search documents")?;
     report.written = committed.stats;
@@ -630,8 +627,7 @@ fn build_locked(
     if let Some(path) = state_file
         && (changes || sources_changed || state.search.changed() || !had_record || !path.exists())
     {
-        discard(trash.as_deref(), path)?;
-        state.write(path)?;
+        state.write(path, Some(&trash))?;
     }
     drop(trash);
     drop(committed.lock);

@@ -80,10 +80,17 @@ pub struct Record {
 }
 
 /// A part of the state file's bytes.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 struct Encoded {
     file: Arc<Vec<u8>>,
     range: Range<usize>,
+}
+
+impl std::fmt::Debug for Encoded {
+    /// The place only: the whole file, once per record, is no use in a debug print.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "Encoded({:?})", self.range)
+    }
 }
 
 impl Encoded {

@@ -325,7 +325,7 @@ impl IndexState {
     /// Saves the documents if this build changed them, whole or not at all; first the store
     /// is written anew if it is mostly dead text, and the word list if it is largely words no
     /// document uses any more.
-    /// The file they replace goes to `trash`, if there is one.
+    /// The file they replace is freed by `trash`, if there is one.
     pub fn save_documents(&mut self, trash: Option<&Trash>) -> std::io::Result<()> {
         let Some(path) = self.docs_file.clone().filter(|_| self.docs_changed) else {
             return Ok(());
@@ -364,10 +364,10 @@ impl IndexState {
         };
         let writer = postcard::to_io(&stored, writer).map_err(std::io::Error::other)?;
         writer.into_inner().map_err(|e| e.into_error())?;
-        if let Some(trash) = trash {
-            trash.discard(&path)?;
+        match trash {
+            Some(trash) => trash.replace(&aside, &path)?,
+            None => std::fs::rename(&aside, path)?,
         }
-        std::fs::rename(&aside, path)?;
         self.docs_changed = false;
         Ok(())
     }

@@ -165,18 +165,17 @@ pub fn updated(previous: &Lines, numbers: Vec<Fingerprint>, changes: &[Change]) 
     let mut edits: FastMap<&str, Edits> = FastMap::default();
     for change in changes {
         let new: FastMap<&str, u8> = change.new.iter().copied().collect();
-        for &(word, weight) in &change.old {
-            if new.get(word) != Some(&weight) {
+        let old: FastMap<&str, u8> = change.old.iter().copied().collect();
+        // One edit per word and article: gone, or a new weight.
+        for &(word, _) in &change.old {
+            if !new.contains_key(word) {
                 edits.entry(word).or_default().push((change.number, None));
             }
         }
-        let old: FastMap<&str, u8> = change.old.iter().copied().collect();
         for &(word, weight) in &change.new {
             if old.get(word) != Some(&weight) {
-                edits
-                    .entry(word)
-                    .or_default()
-                    .push((change.number, Some(weight)));
+                let edit = (change.number, Some(weight));
+                edits.entry(word).or_default().push(edit);
             }
         }
     }
@@ -220,29 +219,39 @@ pub fn updated(previous: &Lines, numbers: Vec<Fingerprint>, changes: &[Change]) 
             }
         }
         copy_until(&mut lines, &mut at, found);
-        let mut postings: Vec<(u32, u8)> = if at < previous.len() && previous.word(at) == word {
+        let postings: Vec<(u32, u8)> = if at < previous.len() && previous.word(at) == word {
             at += 1;
             postings_of(previous.line(at - 1))?
         } else {
             Vec::new()
         };
         edits.sort_unstable_by_key(|&(number, _)| number);
-        for (number, weight) in edits {
-            match (postings.binary_search_by_key(&number, |&(n, _)| n), weight) {
-                (Ok(i), Some(weight)) => postings[i].1 = weight,
-                (Ok(i), None) => {
-                    postings.remove(i);
-                }
-                (Err(i), Some(weight)) => postings.insert(i, (number, weight)),
-                (Err(_), None) => {}
-            }
-        }
+        let postings = merged(postings, &edits);
         if !postings.is_empty() {
             lines.push(word, &line(word, postings.into_iter()));
         }
     }
     copy_until(&mut lines, &mut at, previous.len());
     Some(lines)
+}
+
+/// `postings` with `edits` made, both in article-number order: an edit sets the weight of
+/// its number (`Some`) or removes it (`None`). One pass, however long the list.
+fn merged(postings: Vec<(u32, u8)>, edits: &[(u32, Option<u8>)]) -> Vec<(u32, u8)> {
+    let mut out = Vec::with_capacity(postings.len() + edits.len());
+    let mut edits = edits.iter().copied().peekable();
+    for (number, weight) in postings {
+        let mut edited = false;
+        while let Some((n, edit)) = edits.next_if(|&(n, _)| n <= number) {
+            out.extend(edit.map(|w| (n, w)));
+            edited |= n == number;
+        }
+        if !edited {
+            out.push((number, weight));
+        }
+    }
+    out.extend(edits.filter_map(|(n, edit)| edit.map(|w| (n, w))));
+    out
 }
 
 /// The postings of a line `line` made.
