@@ -695,6 +695,10 @@ fn make_index(
     // Each word's line, made again only for the words whose articles changed, when the
     // articles that stayed keep their numbers.
     let numbers: Vec<Fingerprint> = order.iter().map(|&i| articles[i]).collect();
+    let named = previous
+        .as_ref()
+        .map(|p| p.lines.names.clone())
+        .unwrap_or_default();
     let updated = previous.and_then(|previous| {
         let changes = previous.changes(&numbers, words)?;
         shards::updated(previous.lines, numbers.clone(), &changes)
@@ -703,7 +707,9 @@ fn make_index(
         let terms: Vec<&PackedTerms> = order.iter().map(|&i| &docs[i].terms).collect();
         shards::lines(&terms, words.words(), numbers)
     });
-    let shards = shards::cut(&lines, SHARD_TARGET_BYTES);
+    let mut lines = lines;
+    let shards = shards::cut(&lines, SHARD_TARGET_BYTES, &named);
+    lines.names = shards.iter().map(|s| (s.key, s.hash.clone())).collect();
     let meta = Meta {
         version: FORMAT_VERSION,
         count: docs.len(),

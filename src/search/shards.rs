@@ -19,6 +19,8 @@ pub struct Shard {
     pub first: String,
     /// The content hash that names the file: `search/s/<hash>.json`.
     pub hash: String,
+    /// The fingerprint of its bytes.
+    pub key: Fingerprint,
     pub bytes: Vec<u8>,
 }
 
@@ -45,6 +47,9 @@ pub struct Lines {
     word_ends: Vec<u32>,
     text: String,
     text_ends: Vec<u32>,
+    /// The name of each shard cut from these lines, by the fingerprint of its bytes: the
+    /// next index names a shard with the same bytes without hashing them again.
+    pub names: Vec<(Fingerprint, String)>,
 }
 
 impl Lines {
@@ -274,11 +279,26 @@ fn postings_of(made: &str) -> Option<Vec<(u32, u8)>> {
 /// into `words`, cut into shards of about `target` bytes.
 #[cfg(test)]
 pub fn build(terms: &[&PackedTerms], words: &[Arc<str>], target: usize) -> Vec<Shard> {
-    cut(&lines(terms, words, Vec::new()), target)
+    cut(&lines(terms, words, Vec::new()), target, &[])
 }
 
-/// `lines` cut into shards of about `target` bytes: each a JSON array of its lines.
-pub fn cut(lines: &Lines, target: usize) -> Vec<Shard> {
+/// `lines` cut into shards of about `target` bytes: each a JSON array of its lines. A shard
+/// whose bytes one of `named` had keeps its name.
+pub fn cut(lines: &Lines, target: usize, named: &[(Fingerprint, String)]) -> Vec<Shard> {
+    let named: FastMap<Fingerprint, &str> = named.iter().map(|(f, n)| (*f, n.as_str())).collect();
+    let finish = |first: String, current: &mut Vec<u8>| {
+        current.extend_from_slice(b"]\n");
+        let bytes = std::mem::take(current);
+        let key = Fingerprint::of_bytes(&bytes);
+        Shard {
+            first,
+            hash: named
+                .get(&key)
+                .map_or_else(|| fingerprint(&bytes), |n| n.to_string()),
+            key,
+            bytes,
+        }
+    };
     let mut shards = Vec::new();
     let mut current: Vec<u8> = Vec::new();
     let mut first = String::new();
@@ -303,16 +323,6 @@ pub fn cut(lines: &Lines, target: usize) -> Vec<Shard> {
         shards.push(finish(first, &mut current));
     }
     shards
-}
-
-fn finish(first: String, current: &mut Vec<u8>) -> Shard {
-    current.extend_from_slice(b"]\n");
-    let bytes = std::mem::take(current);
-    Shard {
-        first,
-        hash: fingerprint(&bytes),
-        bytes,
-    }
 }
 
 #[cfg(test)]
