@@ -407,12 +407,27 @@ mod tests {
             let updated = updated(&previous, anew.numbers.clone(), &changes).unwrap();
             prop_assert_eq!(&updated, &anew);
             prop_assert!(updated.is_whole());
-            let (a, b) = (cut(&updated, 40), cut(&anew, 40));
+            let (a, b) = (cut(&updated, 40, &[]), cut(&anew, 40, &[]));
             prop_assert_eq!(
                 a.iter().map(|s| &s.bytes).collect::<Vec<_>>(),
                 b.iter().map(|s| &s.bytes).collect::<Vec<_>>()
             );
         }
+    }
+
+    #[test]
+    fn a_shard_the_last_index_had_keeps_its_name() {
+        let mut words = Vocabulary::default();
+        let docs: Vec<Doc> = (0..20).map(|n| vec![(format!("w{n}"), 1)]).collect();
+        let lines = lines_of(&docs, &mut words);
+        let first = cut(&lines, 40, &[]);
+        assert!(first.len() > 2);
+        assert!(first.iter().all(|s| s.hash == fingerprint(&s.bytes)));
+        // Named from the list (a made-up name proves it is taken from there), not hashed.
+        let named = vec![(first[1].key, "kept".to_string())];
+        let again = cut(&lines, 40, &named);
+        assert_eq!(again[1].hash, "kept");
+        assert_eq!(again[0].hash, first[0].hash);
     }
 
     #[test]
