@@ -292,13 +292,13 @@ impl BuildState {
     }
 
     /// Saves the state, whole or not at all; the file it replaces is freed by `trash`.
-    pub fn write(&mut self, path: &Path, trash: Option<&Trash>) -> Result<()> {
+    pub fn write(&self, path: &Path, trash: &Trash) -> Result<()> {
         use std::io::Write;
         let aside = path.with_extension("state-new");
         let file = std::fs::File::create(&aside)
             .with_context(|| format!("cannot write {}", aside.display()))?;
         let mut writer = std::io::BufWriter::with_capacity(1 << 16, file);
-        let main = postcard::to_stdvec(&*self).context("cannot encode the build state")?;
+        let main = postcard::to_stdvec(self).context("cannot encode the build state")?;
         let written = (|| {
             writeln!(
                 writer,
@@ -311,11 +311,9 @@ impl BuildState {
             writer.into_inner().map_err(|e| e.into_error())
         })();
         written.with_context(|| format!("cannot write {}", aside.display()))?;
-        match trash {
-            Some(trash) => trash.replace(&aside, path),
-            None => std::fs::rename(&aside, path),
-        }
-        .with_context(|| format!("cannot write {}", path.display()))
+        trash
+            .replace(&aside, path)
+            .with_context(|| format!("cannot write {}", path.display()))
     }
 
     /// The record of the output folder's files, if it still describes `out_dir`.
@@ -627,7 +625,7 @@ fn build_locked(
     if let Some(path) = state_file
         && (changes || sources_changed || state.search.changed() || !had_record || !path.exists())
     {
-        state.write(path, Some(&trash))?;
+        state.write(path, &trash)?;
     }
     drop(trash);
     drop(committed.lock);
