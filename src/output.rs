@@ -1105,6 +1105,21 @@ mod tests {
     }
 
     #[test]
+    fn a_second_handle_keeps_the_lock() {
+        let dir = tempfile::tempdir().unwrap();
+        let out = dir.path().join("public");
+        let lock = OutputLock::take(&out).unwrap();
+        let held = lock.hold().unwrap();
+        drop(lock);
+        assert!(
+            OutputLock::take(&out).is_err(),
+            "still held by the second handle"
+        );
+        drop(held);
+        assert!(OutputLock::take(&out).is_ok());
+    }
+
+    #[test]
     fn rejects_paths_that_climb_out() {
         assert!(is_safe_relative("news/1/x/index.html"));
         for bad in ["", "../x", "/etc/passwd", "a/../../b"] {

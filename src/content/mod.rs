@@ -624,6 +624,32 @@ mod tests {
     use super::*;
 
     #[test]
+    fn files_are_taken_in_the_order_of_a_walk_sorted_by_name() {
+        // `x/` sorts before `x-y.md` by name, though `/` sorts after `-` as a byte: the
+        // second file in walk order is the one told it repeats the first's news code.
+        let dir = tempfile::tempdir().unwrap();
+        let content = dir.path().join("content");
+        std::fs::create_dir_all(content.join("x")).unwrap();
+        let release =
+            "---\ntitle: خبر {n}\nauthor: الف\ndesk: a\ndate: 1402-07-09 10:30\nid: 7\n---\nمتن.\n";
+        std::fs::write(content.join("x/a.md"), release.replace("{n}", "یک")).unwrap();
+        std::fs::write(content.join("x-y.md"), release.replace("{n}", "دو")).unwrap();
+        let config = crate::config::parse(
+            "title: t\nbase_url: https://e.org/\ndesks:\n  - key: a\n    name: b\n",
+        )
+        .unwrap();
+        let loaded = load(dir.path(), &config, &Sources::default(), None, &|_, _| {});
+        let repeated: Vec<_> = loaded
+            .diagnostics
+            .iter()
+            .filter(|d| d.message.starts_with("news code 7 is already used"))
+            .collect();
+        assert_eq!(repeated.len(), 1, "{:?}", loaded.diagnostics);
+        assert_eq!(repeated[0].path, Path::new("content/x-y.md"));
+        assert!(repeated[0].message.ends_with("content/x/a.md"));
+    }
+
+    #[test]
     fn a_file_that_vanished_after_the_walk_is_reported() {
         let dir = tempfile::tempdir().unwrap();
         let content = dir.path().join("content");

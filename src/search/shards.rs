@@ -84,6 +84,26 @@ impl Lines {
         self.text_ends.push(self.text.len() as u32);
     }
 
+    /// Appends `from`'s lines in `range`, copied as they are, in one run.
+    fn copy(&mut self, from: &Lines, range: std::ops::Range<usize>) {
+        if range.is_empty() {
+            return;
+        }
+        let last = range.end - 1;
+        let words = Self::span(&from.word_ends, range.start).start..from.word_ends[last] as usize;
+        let text = Self::span(&from.text_ends, range.start).start..from.text_ends[last] as usize;
+        let (word_base, text_base) = (self.words.len(), self.text.len());
+        self.words.push_str(&from.words[words.clone()]);
+        self.text.push_str(&from.text[text.clone()]);
+        for i in range {
+            let shift = |end: u32, start: usize, base: usize| (end as usize - start + base) as u32;
+            self.word_ends
+                .push(shift(from.word_ends[i], words.start, word_base));
+            self.text_ends
+                .push(shift(from.text_ends[i], text.start, text_base));
+        }
+    }
+
     /// Whether the buffers hold together (a list read from a file is checked).
     pub fn is_whole(&self) -> bool {
         let fits = |ends: &[u32], text: &str| {
@@ -189,29 +209,6 @@ pub fn updated(previous: &Lines, numbers: Vec<Fingerprint>, changes: &[Change]) 
 
     let mut lines = Lines::with_numbers(numbers);
     let mut at = 0;
-    let copy_until = |lines: &mut Lines, at: &mut usize, end: usize| {
-        // Unchanged lines are copied as they are, in one run.
-        if end > *at {
-            let (words, text) = (
-                Lines::span(&previous.word_ends, *at).start
-                    ..Lines::span(&previous.word_ends, end - 1).end,
-                Lines::span(&previous.text_ends, *at).start
-                    ..Lines::span(&previous.text_ends, end - 1).end,
-            );
-            let (word_base, text_base) = (lines.words.len() as u32, lines.text.len() as u32);
-            lines.words.push_str(&previous.words[words.clone()]);
-            lines.text.push_str(&previous.text[text.clone()]);
-            for i in *at..end {
-                lines
-                    .word_ends
-                    .push(previous.word_ends[i] - words.start as u32 + word_base);
-                lines
-                    .text_ends
-                    .push(previous.text_ends[i] - text.start as u32 + text_base);
-            }
-            *at = end;
-        }
-    };
     for (word, mut edits) in edited {
         // The first line at or after `word`.
         let (mut found, mut end) = (at, previous.len());
@@ -223,7 +220,8 @@ pub fn updated(previous: &Lines, numbers: Vec<Fingerprint>, changes: &[Change]) 
                 end = mid;
             }
         }
-        copy_until(&mut lines, &mut at, found);
+        lines.copy(previous, at..found);
+        at = found;
         let postings: Vec<(u32, u8)> = if at < previous.len() && previous.word(at) == word {
             at += 1;
             postings_of(previous.line(at - 1))?
@@ -236,7 +234,7 @@ pub fn updated(previous: &Lines, numbers: Vec<Fingerprint>, changes: &[Change]) 
             lines.push(word, &line(word, postings.into_iter()));
         }
     }
-    copy_until(&mut lines, &mut at, previous.len());
+    lines.copy(previous, at..previous.len());
     Some(lines)
 }
 
