@@ -129,11 +129,7 @@ pub fn check(root: &Path, now: Option<Timestamp>) -> Result<CheckReport> {
         return Ok(report);
     };
     let collect = PathCollector::default();
-    let bodies = content::BodyReader {
-        bodies: &bodies,
-        root,
-        parsing: content::Parsing::new(&site.config),
-    };
+    let bodies = content::BodyReader::new(&bodies, root, content::Parsing::new(&site.config));
     report.diagnostics.extend(render::render_site(
         &site,
         renderer,

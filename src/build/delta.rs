@@ -203,11 +203,11 @@ pub(super) fn build(
         staging.drop_previous(page);
     }
     let out = StagingOutput::new(&staging, options);
-    let bodies = BodyReader {
-        bodies: &state.bodies,
-        root: &options.root,
-        parsing: content::Parsing::new(&site.config),
-    };
+    let bodies = BodyReader::new(
+        &state.bodies,
+        &options.root,
+        content::Parsing::new(&site.config),
+    );
     let related = state
         .related
         .as_ref()

@@ -525,11 +525,11 @@ fn build_locked(
     let had_record = !recorded.is_empty();
     let staging = Staging::begin_with(&out_dir, recorded, state_file.is_some(), lock)?;
     let out = StagingOutput::new(&staging, options);
-    let bodies = BodyReader {
-        bodies: &state.bodies,
-        root: &options.root,
-        parsing: content::Parsing::new(&site.config),
-    };
+    let bodies = BodyReader::new(
+        &state.bodies,
+        &options.root,
+        content::Parsing::new(&site.config),
+    );
     let mut problems = render::render_site(&site, &renderer, &bodies, &related, &summaries, &out);
     state.related = Some((shape, related));
     stage_done(&mut report, "rendering");

@@ -7,11 +7,11 @@
 //! target.
 
 use std::collections::HashMap;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, RwLock};
 
-use super::{Article, Parsed, Parsing, decode, parse_with, read_inside};
+use super::{Article, Parsed, Parsing, canonical_content, decode, parse_with, read_inside};
 use crate::diagnostic::Diagnostic;
 use crate::fingerprint::Fingerprint;
 
@@ -139,9 +139,11 @@ impl Bodies {
 
     /// The body of `article`: kept, or parsed again from its file under `root`. An error when
     /// the file changed since the article was loaded (the build must start again).
+    /// `content` is the content folder as `canonical_content` gives it.
     pub fn get(
         &self,
         root: &Path,
+        content: &Path,
         article: &Article,
         parsing: &Parsing,
     ) -> Result<Arc<str>, Diagnostic> {
@@ -161,9 +163,7 @@ impl Bodies {
             .with_hint("build again")
         };
         let path = root.join(&article.source);
-        let content = root.join(super::CONTENT_DIR);
-        let content = content.canonicalize().unwrap_or(content);
-        let bytes = read_inside(&content, &path).map_err(|_| changed())?;
+        let bytes = read_inside(content, &path).map_err(|_| changed())?;
         let fingerprint = parsing.fingerprint(&bytes);
         if fingerprint != article.fingerprint {
             return Err(changed());
@@ -178,15 +178,28 @@ impl Bodies {
 
 /// What it takes to get any article's body during a build.
 pub struct BodyReader<'a> {
-    pub bodies: &'a Bodies,
+    bodies: &'a Bodies,
     /// The site root the articles' sources are relative to.
-    pub root: &'a Path,
-    pub parsing: Parsing<'a>,
+    root: &'a Path,
+    /// Its content folder with links resolved, found once: resolving it for each body read
+    /// again cost three `readlink` calls and a `getcwd`.
+    content: PathBuf,
+    parsing: Parsing<'a>,
 }
 
-impl BodyReader<'_> {
+impl<'a> BodyReader<'a> {
+    pub fn new(bodies: &'a Bodies, root: &'a Path, parsing: Parsing<'a>) -> Self {
+        BodyReader {
+            bodies,
+            root,
+            content: canonical_content(root),
+            parsing,
+        }
+    }
+
     pub fn body(&self, article: &Article) -> Result<Arc<str>, Diagnostic> {
-        self.bodies.get(self.root, article, &self.parsing)
+        self.bodies
+            .get(self.root, &self.content, article, &self.parsing)
     }
 }
 
@@ -211,12 +224,17 @@ mod tests {
         for (raw, compressed) in [(1 << 20, 0), (0, 1 << 20)] {
             let kept = Bodies::with_budgets(raw, compressed);
             assert_eq!(&*kept.offer(article.fingerprint, body.clone()), body);
-            assert_eq!(&*kept.get(nowhere, &article, &parsing).unwrap(), body);
+            assert_eq!(
+                &*kept.get(nowhere, nowhere, &article, &parsing).unwrap(),
+                body
+            );
         }
         let over_budget = Bodies::with_budgets(0, 0);
         assert_eq!(&*over_budget.offer(article.fingerprint, body.clone()), body);
         assert!(
-            over_budget.get(nowhere, &article, &parsing).is_err(),
+            over_budget
+                .get(nowhere, nowhere, &article, &parsing)
+                .is_err(),
             "a body not kept is read from its file again"
         );
     }

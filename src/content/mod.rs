@@ -246,7 +246,7 @@ pub fn load(
     // is told it repeats the other's news code depends on it. Sorting the list once is
     // cheaper than sorting each folder as it is read.
     files.par_sort_unstable();
-    let canonical_content = content.canonicalize().unwrap_or(content.clone());
+    let canonical_content = canonical_content(root);
     let parsing = Parsing::new(config);
     let mut sources = Sources::starting(&parsing, files.len());
     let previous = previous.usable_for(&parsing);
@@ -307,8 +307,7 @@ pub fn load_one(
     shown: &Path,
     previous: &Sources,
 ) -> (Record, Option<String>) {
-    let content = root.join(CONTENT_DIR);
-    let canonical_content = content.canonicalize().unwrap_or(content);
+    let canonical_content = canonical_content(root);
     load_file(
         root,
         &canonical_content,
@@ -316,6 +315,12 @@ pub fn load_one(
         parsing,
         previous.usable_for(parsing),
     )
+}
+
+/// The content folder under `root` with links resolved: a linked release must point inside it.
+fn canonical_content(root: &Path) -> PathBuf {
+    let content = root.join(CONTENT_DIR);
+    content.canonicalize().unwrap_or(content)
 }
 
 fn relative(root: &Path, path: &Path) -> PathBuf {

@@ -923,11 +923,7 @@ mod tests {
     /// Builds the index of `site` with `state`; returns the files.
     fn update(state: &mut IndexState, site: &Site, bodies: &Bodies) -> BTreeMap<String, Vec<u8>> {
         let root = tempfile::tempdir().unwrap();
-        let reader = BodyReader {
-            bodies,
-            root: root.path(),
-            parsing: Parsing::new(&site.config),
-        };
+        let reader = BodyReader::new(bodies, root.path(), Parsing::new(&site.config));
         let calendar = PersianCalendar::new(jiff::tz::TimeZone::get("Asia/Tehran").unwrap());
         let files = Files::default();
         let problems = state.update(site, &reader, &calendar, &files);
@@ -1018,7 +1014,7 @@ mod tests {
             let calendar = PersianCalendar::new(jiff::tz::TimeZone::get("Asia/Tehran").unwrap());
             for a in site.articles.iter().take(made) {
                 let body = bodies
-                    .get(dir.path(), a, &Parsing::new(&site.config))
+                    .get(dir.path(), dir.path(), a, &Parsing::new(&site.config))
                     .unwrap();
                 next.add(
                     a.fingerprint,
