@@ -288,7 +288,9 @@ impl Staging {
         self.claimed.lock().is_ok_and(|c| c.contains_key(rel))
     }
 
-    fn claim(&self, rel: &str, claim: OutputFile) -> Result<()> {
+    /// Takes `rel` for this build. `previous` says whether the last build made it too, when
+    /// the caller knows already (a kept file); otherwise it is looked up.
+    fn claim(&self, rel: &str, claim: OutputFile, previous: Option<bool>) -> Result<()> {
         if !is_safe_relative(rel) {
             bail!("refusing to write `{rel}`: it is not a plain path inside the output folder");
         }
@@ -300,7 +302,7 @@ impl Staging {
             bail!("two outputs want the same file `{rel}`");
         }
         drop(claimed);
-        if self.previous.files.contains_key(rel) {
+        if previous.unwrap_or_else(|| self.previous.files.contains_key(rel)) {
             self.claimed_previous.fetch_add(1, Ordering::Relaxed);
         }
         let counter = if claim.staged {
@@ -374,6 +376,7 @@ impl Staging {
                 len,
                 staged: false,
             },
+            Some(true),
         )
     }
 
@@ -443,6 +446,7 @@ impl Staging {
                 len,
                 staged,
             },
+            None,
         )?;
         self.made.fetch_add(1, Ordering::Relaxed);
         Ok(())

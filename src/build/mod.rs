@@ -252,6 +252,10 @@ pub struct BuildState {
     /// The last build's site, kept when the state stays in memory (`serve`).
     #[serde(skip)]
     last: Option<delta::LastBuild>,
+    /// How many bytes the rest of the state took in the file it was read from: room to
+    /// encode it again without growing (and copying) a buffer of megabytes a dozen times.
+    #[serde(skip)]
+    encoded_len: usize,
 }
 
 /// The first bytes of the state file, with the fingerprint of chapar itself: a state file
@@ -288,6 +292,7 @@ impl BuildState {
         );
         let mut state = state?;
         state.sources.take_records(records?);
+        state.encoded_len = len;
         Some(state)
     }
 
@@ -298,7 +303,8 @@ impl BuildState {
         let file = std::fs::File::create(&aside)
             .with_context(|| format!("cannot write {}", aside.display()))?;
         let mut writer = std::io::BufWriter::with_capacity(1 << 16, file);
-        let main = postcard::to_stdvec(self).context("cannot encode the build state")?;
+        let room = Vec::with_capacity(self.encoded_len + self.encoded_len / 8);
+        let main = postcard::to_extend(self, room).context("cannot encode the build state")?;
         let written = (|| {
             writeln!(
                 writer,

@@ -79,10 +79,12 @@ pub struct Record {
     encoded: Option<Encoded>,
 }
 
-/// A part of the state file's bytes.
+/// A part of the state file's bytes: a record, and where its frame (the path and the record,
+/// each after its length) begins.
 #[derive(Clone)]
 struct Encoded {
     file: Arc<Vec<u8>>,
+    frame_start: usize,
     range: Range<usize>,
 }
 
@@ -90,12 +92,6 @@ impl std::fmt::Debug for Encoded {
     /// The place only: the whole file, once per record, is no use in a debug print.
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         write!(f, "Encoded({:?})", self.range)
-    }
-}
-
-impl Encoded {
-    fn bytes(&self) -> &[u8] {
-        &self.file[self.range.clone()]
     }
 }
 
@@ -204,15 +200,29 @@ impl Sources {
     }
 
     /// Writes the records: their number, then for each its path and its bytes, each with
-    /// its length (little-endian u64). A record read from a state file is written back as
-    /// the bytes it was read from.
+    /// its length (little-endian u64). Records read from a state file are written back as
+    /// the bytes they were read from, in the order they were read: the frames of unchanged
+    /// records lie side by side there, and each run of them is written at once.
     pub fn write_records(&self, w: &mut impl Write) -> io::Result<()> {
-        let records: Vec<(&PathBuf, &Record)> = self.files.iter().collect();
+        let mut records: Vec<(&PathBuf, &Record)> = self.files.iter().collect();
+        records.sort_unstable_by_key(|(path, r)| {
+            (
+                r.encoded.as_ref().map_or(usize::MAX, |e| e.frame_start),
+                *path,
+            )
+        });
         let put = |w: &mut dyn Write, bytes: &[u8]| -> io::Result<()> {
             w.write_all(&(bytes.len() as u64).to_le_bytes())?;
             w.write_all(bytes)
         };
         w.write_all(&(records.len() as u64).to_le_bytes())?;
+        // The run of read frames not written yet: the file, where it begins and ends.
+        let mut run: Option<(&Arc<Vec<u8>>, Range<usize>)> = None;
+        let flush =
+            |w: &mut dyn Write, run: &mut Option<(&Arc<Vec<u8>>, Range<usize>)>| match run.take() {
+                Some((file, range)) => w.write_all(&file[range]),
+                None => Ok(()),
+            };
         // Encoded in parallel, a part at a time, so that a full build of a large site does
         // not hold every record's bytes at once.
         for part in records.chunks(4096) {
@@ -224,16 +234,29 @@ impl Sources {
                 })
                 .collect::<Result<_, _>>()
                 .map_err(io::Error::other)?;
-            for ((path, record), fresh) in part.iter().zip(&fresh) {
-                put(w, path.as_os_str().as_bytes())?;
+            for ((path, record), fresh) in part.iter().zip(fresh) {
                 match (fresh, &record.encoded) {
-                    (Some(bytes), _) => put(w, bytes)?,
-                    (None, Some(encoded)) => put(w, encoded.bytes())?,
+                    (None, Some(e)) => match &mut run {
+                        Some((file, range))
+                            if Arc::ptr_eq(file, &e.file) && range.end == e.frame_start =>
+                        {
+                            range.end = e.range.end;
+                        }
+                        _ => {
+                            flush(w, &mut run)?;
+                            run = Some((&e.file, e.frame_start..e.range.end));
+                        }
+                    },
+                    (Some(bytes), _) => {
+                        flush(w, &mut run)?;
+                        put(w, path.as_os_str().as_bytes())?;
+                        put(w, &bytes)?;
+                    }
                     (None, None) => unreachable!("a record without bytes is encoded above"),
                 }
             }
         }
-        Ok(())
+        flush(w, &mut run)
     }
 
     /// Sources holding only the records `write_records` wrote at `at` in `file`, read in
@@ -257,18 +280,20 @@ impl Sources {
         for _ in 0..count {
             let path = take(&mut rest)?;
             let record = take(&mut rest)?;
-            frames.push((path, record));
+            // The frame begins with the path's length.
+            frames.push((path.start - 8, path, record));
         }
         if !rest.is_empty() {
             return None;
         }
         let records: Vec<(PathBuf, Record)> = frames
             .into_par_iter()
-            .map(|(path, range)| {
+            .map(|(frame_start, path, range)| {
                 let path = PathBuf::from(std::ffi::OsStr::from_bytes(&file[path]));
                 let mut record: Record = postcard::from_bytes(&file[range.clone()]).ok()?;
                 record.encoded = Some(Encoded {
                     file: Arc::clone(file),
+                    frame_start,
                     range,
                 });
                 Some((path, record))
@@ -370,6 +395,35 @@ mod tests {
         read.files.insert(path.clone(), restamped);
         let (_, after) = round_trip(&read, 0);
         assert_eq!(after.unwrap().files[&path].stamp, new_stamp);
+    }
+
+    #[test]
+    fn runs_of_read_records_are_written_back_whole_around_new_ones() {
+        let names = [
+            "content/a.md",
+            "content/b.md",
+            "content/c.md",
+            "content/d.md",
+        ];
+        let first = sources(names.iter().zip(1..).map(|(n, i)| (*n, record(i))));
+        let (file, read) = round_trip(&first, 5);
+        let mut read = read.unwrap();
+        // Unchanged, the records are written in the order they were read: the same bytes.
+        let (again, _) = round_trip(&read, 5);
+        assert_eq!(again[5..], file[5..]);
+        // One record in the middle made anew and one file added: the runs before and after
+        // them are copied, the new ones encoded, and all of them read back.
+        let b = PathBuf::from("content/b.md");
+        let changed = read.files[&b].restamped(Some(Stamp {
+            len: 40,
+            modified: 41,
+        }));
+        read.files.insert(b.clone(), changed);
+        read.files.insert(PathBuf::from("content/e.md"), record(5));
+        let (_, after) = round_trip(&read, 5);
+        let after = after.expect("the records read back");
+        assert_eq!(summary(&after), summary(&read));
+        assert_eq!(after.files[&b].stamp.map(|s| s.len), Some(40));
     }
 
     #[test]
