@@ -73,6 +73,9 @@ done
 measure() {
     local corpus="$1" label="$2"
     local log="$WORK/stderr" timing="$WORK/time"
+    # Each build starts with nothing waiting to be written back: a build's hundreds of MB of
+    # output left in the page cache make the kernel throttle the next build's writes.
+    sync
     if ! "$TIME" -f '%e %U %S %M' -o "$timing" "$CHAPAR" build --root "$corpus" 2>"$log" >/dev/null; then
         echo "run.sh: chapar build failed ($label of $corpus); the end of its output:" >&2
         tail -n 30 "$log" >&2
