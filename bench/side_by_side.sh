@@ -5,9 +5,11 @@
 #
 # Each binary builds bench/corpus-10000 into an output folder of its own (so each keeps its
 # own build state: a binary does not trust another's). Before each pair of builds one
-# release gets a sentence appended: `digit` (the default) ends in a one-digit number, which
-# the search index does not hold, so after the first round only the article's page changes;
-# `words` adds a word that is new each time, so the search index changes too. Prints the
+# release gets a sentence appended to its original text: `digit` (the default) ends in a
+# one-digit number, which the search index does not hold, so after the first round only the
+# article's page changes; `words` adds a word that is new each time, so the search index
+# changes too. (Sentences left to pile up would change the index for eight rounds: each
+# repeat raises its words' weight in the article until the weight reaches its cap.) Prints the
 # median of each `chapar -v build` stage and of the whole build, in ms, for each binary.
 # Alternating the two is what makes the comparison fair on a noisy machine. The edited
 # release is restored at the end; the output folders are left in bench/side-by-side/.
@@ -31,6 +33,7 @@ for side in old new; do
     "$bin" build --root "$CORPUS" --out "$OUT/$side" >/dev/null 2>&1
 done
 for round in $(seq "$ROUNDS"); do
+    cp "$WORK/original.md" "$FILE"
     if [ "$KIND" = words ]; then
         printf '\nواژهٔ تازهٔ شمارهٔ %d برای سنجش.\n' "$((round * 7919 + RANDOM))" >>"$FILE"
     else
