@@ -368,7 +368,9 @@ impl Staging {
         present.then_some((fingerprint, len))
     }
 
+    /// Keeps the last build's file at `rel`, which `recorded` found in its record.
     fn keep(&self, rel: &str, fingerprint: Fingerprint, len: u64) -> Result<()> {
+        debug_assert!(self.previous.files.contains_key(rel));
         self.claim(
             rel,
             OutputFile {

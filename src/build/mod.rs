@@ -253,7 +253,7 @@ pub struct BuildState {
     #[serde(skip)]
     last: Option<delta::LastBuild>,
     /// How many bytes the rest of the state took in the file it was read from: room to
-    /// encode it again without growing (and copying) a buffer of megabytes a dozen times.
+    /// encode it again in one buffer of about that size.
     #[serde(skip)]
     encoded_len: usize,
 }

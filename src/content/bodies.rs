@@ -140,7 +140,7 @@ impl Bodies {
     /// The body of `article`: kept, or parsed again from its file under `root`. An error when
     /// the file changed since the article was loaded (the build must start again).
     /// `content` is the content folder as `canonical_content` gives it.
-    pub fn get(
+    pub(crate) fn get(
         &self,
         root: &Path,
         content: &Path,

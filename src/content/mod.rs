@@ -286,10 +286,13 @@ pub fn load(
         None => {
             let done = AtomicBool::new(false);
             std::thread::scope(|scope| {
-                scope.spawn(|| prefetch(&files, &done));
-                let results = parse_all();
-                done.store(true, Ordering::Relaxed);
-                results
+                // Only a help: without a thread (the system may refuse one) files are read
+                // as they are needed.
+                let _ = std::thread::Builder::new().spawn_scoped(scope, || prefetch(&files, &done));
+                // Set however parsing ends, a panic included, so the scope does not wait
+                // for the rest of the list.
+                let _stop = SetOnDrop(&done);
+                parse_all()
             })
         }
     };
@@ -319,17 +322,31 @@ pub fn load(
 /// for any (`posix_fadvise(WILLNEED)`), until `done`. Files not cached (a first build, or
 /// after the cache was reclaimed for other work) were otherwise read one at a time by each
 /// parser, which waited on the disk: a third of a full build's reading stage when cold.
+#[cfg(any(target_os = "linux", target_os = "android", target_os = "freebsd"))]
 fn prefetch(files: &[PathBuf], done: &AtomicBool) {
     use rustix::fs::{Advice, Mode, OFlags};
+    // Links are left to the parser, which checks where they lead; a pipe is not waited for.
+    let flags = OFlags::RDONLY | OFlags::NOFOLLOW | OFlags::NONBLOCK | OFlags::CLOEXEC;
     for path in files {
         if done.load(Ordering::Relaxed) {
             return;
         }
-        // Links are left to the parser, which checks where they lead.
-        let flags = OFlags::RDONLY | OFlags::NOFOLLOW | OFlags::CLOEXEC;
         if let Ok(file) = rustix::fs::open(path, flags, Mode::empty()) {
             let _ = rustix::fs::fadvise(&file, 0, None, Advice::WillNeed);
         }
+    }
+}
+
+/// Other systems have no `posix_fadvise`: files are read as they are needed.
+#[cfg(not(any(target_os = "linux", target_os = "android", target_os = "freebsd")))]
+fn prefetch(_: &[PathBuf], _: &AtomicBool) {}
+
+/// Sets its flag when dropped.
+struct SetOnDrop<'a>(&'a AtomicBool);
+
+impl Drop for SetOnDrop<'_> {
+    fn drop(&mut self) {
+        self.0.store(true, Ordering::Relaxed);
     }
 }
 
@@ -428,11 +445,20 @@ fn read_inside(content: &Path, path: &Path) -> Result<Vec<u8>, String> {
             );
         }
     }
-    let file = std::fs::File::open(path).map_err(|e| format!("cannot read the file: {e}"))?;
-    let size = file
+    // Without waiting: a pipe named like a release would otherwise stall the build until
+    // something wrote to it. It is refused below.
+    let flags =
+        rustix::fs::OFlags::RDONLY | rustix::fs::OFlags::NONBLOCK | rustix::fs::OFlags::CLOEXEC;
+    let file = rustix::fs::open(path, flags, rustix::fs::Mode::empty())
+        .map(std::fs::File::from)
+        .map_err(|e| format!("cannot read the file: {}", std::io::Error::from(e)))?;
+    let metadata = file
         .metadata()
-        .map_err(|e| format!("cannot read the file: {e}"))?
-        .len();
+        .map_err(|e| format!("cannot read the file: {e}"))?;
+    if !metadata.is_file() {
+        return Err("this is not a regular file; a release is a text file".into());
+    }
+    let size = metadata.len();
     if size > MAX_FILE_BYTES {
         return Err(format!(
             "the file is {} MB; a release may be at most {} MB",
@@ -687,6 +713,44 @@ mod tests {
         assert_eq!(repeated.len(), 1, "{:?}", loaded.diagnostics);
         assert_eq!(repeated[0].path, Path::new("content/x-y.md"));
         assert!(repeated[0].message.ends_with("content/x/a.md"));
+    }
+
+    #[test]
+    fn a_pipe_named_like_a_release_is_refused_without_waiting_for_it() {
+        let dir = tempfile::tempdir().unwrap();
+        let content = dir.path().join("content");
+        std::fs::create_dir(&content).unwrap();
+        let pipe = content.join("pipe.md");
+        rustix::fs::mknodat(
+            rustix::fs::CWD,
+            &pipe,
+            rustix::fs::FileType::Fifo,
+            rustix::fs::Mode::from_raw_mode(0o644),
+            0,
+        )
+        .unwrap();
+        let config = crate::config::parse(
+            "title: t\nbase_url: https://e.org/\ndesks:\n  - key: a\n    name: b\n",
+        )
+        .unwrap();
+        // Both the prefetching thread and the parser open it: neither may block. (A load
+        // that does is reported as a failure, not left to hang the test run.)
+        let (sender, receiver) = std::sync::mpsc::channel();
+        let root = dir.path().to_path_buf();
+        std::thread::spawn(move || {
+            let _ = sender.send(load(&root, &config, &Sources::default(), None, &|_, _| {}));
+        });
+        let loaded = receiver
+            .recv_timeout(std::time::Duration::from_secs(20))
+            .expect("the load waited for something to write to the pipe");
+        assert!(loaded.articles.is_empty());
+        assert_eq!(loaded.diagnostics.len(), 1, "{:?}", loaded.diagnostics);
+        assert_eq!(loaded.diagnostics[0].path, Path::new("content/pipe.md"));
+        assert!(
+            loaded.diagnostics[0].message.contains("not a regular file"),
+            "{}",
+            loaded.diagnostics[0].message
+        );
     }
 
     #[test]

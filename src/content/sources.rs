@@ -235,7 +235,15 @@ impl Sources {
                 .collect::<Result<_, _>>()
                 .map_err(io::Error::other)?;
             for ((path, record), fresh) in part.iter().zip(fresh) {
+                let path = path.as_os_str().as_bytes();
                 match (fresh, &record.encoded) {
+                    // A frame holds the path it was read under: copied whole only if that
+                    // is still the record's path.
+                    (None, Some(e)) if e.file[e.frame_start + 8..e.range.start - 8] != *path => {
+                        flush(w, &mut run)?;
+                        put(w, path)?;
+                        put(w, &e.file[e.range.clone()])?;
+                    }
                     (None, Some(e)) => match &mut run {
                         Some((file, range))
                             if Arc::ptr_eq(file, &e.file) && range.end == e.frame_start =>
@@ -249,7 +257,7 @@ impl Sources {
                     },
                     (Some(bytes), _) => {
                         flush(w, &mut run)?;
-                        put(w, path.as_os_str().as_bytes())?;
+                        put(w, path)?;
                         put(w, &bytes)?;
                     }
                     (None, None) => unreachable!("a record without bytes is encoded above"),
@@ -424,6 +432,53 @@ mod tests {
         let after = after.expect("the records read back");
         assert_eq!(summary(&after), summary(&read));
         assert_eq!(after.files[&b].stamp.map(|s| s.len), Some(40));
+    }
+
+    /// The length of each `write` call, for a test of how bytes are written.
+    #[derive(Default)]
+    struct Writes(Vec<usize>);
+
+    impl Write for Writes {
+        fn write(&mut self, bytes: &[u8]) -> io::Result<usize> {
+            self.0.push(bytes.len());
+            Ok(bytes.len())
+        }
+        fn flush(&mut self) -> io::Result<()> {
+            Ok(())
+        }
+    }
+
+    #[test]
+    fn unchanged_records_go_out_in_one_write_and_frames_of_other_files_or_paths_apart() {
+        let names = ["content/a.md", "content/b.md", "content/c.md"];
+        let (_, read) = round_trip(
+            &sources(names.iter().zip(1..).map(|(n, i)| (*n, record(i)))),
+            0,
+        );
+        let read = read.unwrap();
+        let mut writes = Writes::default();
+        read.write_records(&mut writes).unwrap();
+        // The count, then the three frames at once.
+        assert_eq!(writes.0.len(), 2, "{:?}", writes.0);
+        // Records of two files read alike sit at the same places in each: the frame after
+        // one file's first record is not the other file's second.
+        let (_, other) = round_trip(
+            &sources([("content/a.md", record(1)), ("content/x.md", record(9))]),
+            0,
+        );
+        let mut mixed = other.unwrap();
+        mixed.files.insert(
+            PathBuf::from("content/b.md"),
+            read.files[Path::new("content/b.md")].clone(),
+        );
+        let (_, back) = round_trip(&mixed, 0);
+        assert_eq!(summary(&back.unwrap()), summary(&mixed));
+        // A record kept under another path is written under that path.
+        let mut moved = read.clone();
+        let record = moved.files.remove(Path::new("content/c.md")).unwrap();
+        moved.files.insert(PathBuf::from("content/z.md"), record);
+        let (_, back) = round_trip(&moved, 0);
+        assert_eq!(summary(&back.unwrap()), summary(&moved));
     }
 
     #[test]
