@@ -60,25 +60,13 @@ pub fn write_all(
     let (articles, addresses) = (articles_fingerprint(site), addresses_fingerprint(site));
     let mut results = Vec::new();
     let mut written_spans = None;
-    if options.defer_whole_site {
-        results.extend(sitemap::write(site, &links, options, addresses, out));
-    } else {
-        // The feeds are made in parallel; the others are each one thread's work, done
-        // meanwhile (a tenth of a full build's publishing went to waiting for them).
-        let (feeds, (sitemaps, open_data, redirects)) = rayon::join(
-            || feeds::write(site, &links, bodies, out),
-            || {
-                (
-                    sitemap::write(site, &links, options, addresses, out),
-                    open_data::write(site, &links, &options.calendar, articles, out, record_spans),
-                    redirects::write(site, &links, addresses, out),
-                )
-            },
-        );
-        results.extend(sitemaps);
-        results.extend(feeds);
+    results.extend(sitemap::write(site, &links, options, addresses, out));
+    if !options.defer_whole_site {
+        results.extend(feeds::write(site, &links, bodies, out));
+        let open_data =
+            open_data::write(site, &links, &options.calendar, articles, out, record_spans);
         results.push(open_data.map(|spans| written_spans = spans));
-        results.push(redirects);
+        results.push(redirects::write(site, &links, addresses, out));
     }
     Published {
         problems: results.into_iter().filter_map(Result::err).collect(),
