@@ -62,6 +62,9 @@ pub struct Desk {
     /// The Persian name shown to readers.
     pub name: String,
     pub description: String,
+    /// `slugify(name)`, made once: front matter may name a desk in any spelling of it, and
+    /// finding the desk of each release slugified every desk's name again.
+    name_slug: String,
 }
 
 /// The validated site settings.
@@ -99,9 +102,12 @@ impl SiteConfig {
     /// Finds a desk by its key or by its Persian name.
     pub fn desk(&self, key_or_name: &str) -> Option<&Desk> {
         let wanted = key_or_name.trim();
-        self.desks
-            .iter()
-            .find(|d| d.key == wanted || d.name == wanted || slugify(&d.name) == slugify(wanted))
+        let mut wanted_slug = None;
+        self.desks.iter().find(|d| {
+            d.key == wanted
+                || d.name == wanted
+                || d.name_slug == *wanted_slug.get_or_insert_with(|| slugify(wanted))
+        })
     }
 
     /// Replaces the base URL (from `--base-url`).
@@ -214,6 +220,7 @@ pub fn parse(text: &str) -> Result<SiteConfig, Vec<Diagnostic>> {
         }
         desks.push(Desk {
             key: d.key,
+            name_slug: slugify(&d.name),
             name: d.name,
             description: d.description,
         });
@@ -294,6 +301,8 @@ mod tests {
         assert_eq!(c.desk("استان‌ها").unwrap().key, "provinces");
         assert_eq!(c.desk("provinces").unwrap().name, "استان‌ها");
         assert!(c.desk("sport").is_none());
+        // Another spelling of the name: spaces around it, and a space for its ZWNJ.
+        assert_eq!(c.desk(" استان ها ").unwrap().key, "provinces");
     }
 
     #[test]
