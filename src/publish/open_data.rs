@@ -36,7 +36,7 @@ struct SiteInfo<'a> {
 pub struct RecordSpans {
     /// The tool and settings the records were made with: with others, none is copied.
     made_with: Option<Fingerprint>,
-    /// By article fingerprint.
+    /// By the article's `record_fingerprint`.
     spans: FastMap<Fingerprint, Span>,
 }
 
@@ -142,7 +142,7 @@ fn write_articles_json(
     for (i, article) in site.articles.iter().enumerate() {
         w.write_all(if i == 0 { b"\n    " } else { b",\n    " })?;
         let offset = w.at;
-        let bytes = match source.record(article.fingerprint) {
+        let bytes = match source.record(article.record_fingerprint) {
             Some(bytes) => bytes,
             None => {
                 nested.clear();
@@ -152,7 +152,7 @@ fn write_articles_json(
         };
         w.write_all(bytes)?;
         spans.insert(
-            article.fingerprint,
+            article.record_fingerprint,
             Span {
                 offset,
                 len: bytes.len() as u32,
@@ -346,17 +346,27 @@ mod tests {
 
     /// A site of `n` releases whose records hold quotes, line breaks and Persian text.
     fn site(n: u64) -> Site {
+        let texts = (1..=n).map(|id| {
+            format!(
+                "---\ntitle: 'خبر \"{id}\"'\nlead: \"سطر اول\\nسطر دوم\"\nauthor: x\ndesk: a\ndate: 1402-07-0{id}\nid: {id}\ntags: [یک, دو]\nmetrics:\n  - label: شاخص\n    value: 47\n    unit: درصد\n---\nمتن\n"
+            )
+        });
+        site_of(texts)
+    }
+
+    /// A site of the releases `texts`, with two desks.
+    fn site_of(texts: impl IntoIterator<Item = String>) -> Site {
         let config = crate::config::parse(
-            "title: «چاپار» \"آزمایشی\"\nbase_url: https://e.org/press/\ndesks:\n  - key: a\n    name: الف\n",
+            "title: «چاپار» \"آزمایشی\"\nbase_url: https://e.org/press/\ndesks:\n  - key: a\n    name: الف\n  - key: b\n    name: ب\n",
         )
         .unwrap();
         let parsing = crate::content::Parsing::new(&config);
-        let articles = (1..=n)
-            .map(|id| {
-                let text = format!(
-                    "---\ntitle: 'خبر \"{id}\"'\nlead: \"سطر اول\\nسطر دوم\"\nauthor: x\ndesk: a\ndate: 1402-07-0{id}\nid: {id}\ntags: [یک, دو]\nmetrics:\n  - label: شاخص\n    value: 47\n    unit: درصد\n---\nمتن\n"
-                );
-                let parsed = crate::content::parse_article(format!("{id}.md").into(), &text, &parsing);
+        let articles = texts
+            .into_iter()
+            .enumerate()
+            .map(|(i, text)| {
+                let parsed =
+                    crate::content::parse_article(format!("{i}.md").into(), &text, &parsing);
                 let diagnostics = format!("{:?}", parsed.1);
                 Arc::new(parsed.0.expect(&diagnostics).article)
             })
@@ -449,5 +459,94 @@ mod tests {
         let (repaired, _) = written(&site, &mut Previous::open(Some(&path), &spans), &counting);
         assert_eq!(repaired, first);
         assert_eq!(made.get(), 1);
+    }
+
+    /// The record's fingerprint and its JSON, for a site of the one release `text`.
+    fn record_of(text: &str) -> (Fingerprint, String) {
+        let site = site_of([text.to_string()]);
+        let (links, calendar) = (Links::new(&site.config), calendar(&site));
+        let article = &site.articles[0];
+        let json = record_json(&site, &links, &calendar, article);
+        (article.record_fingerprint, String::from_utf8(json).unwrap())
+    }
+
+    #[test]
+    fn a_record_keeps_its_fingerprint_exactly_when_it_keeps_its_bytes() {
+        let with_lead = "---\ntitle: گزارش\nlead: سطر اول\nslug: gozaresh\nauthor: x\ndesk: a\ndate: 1402-07-01\nid: 7\ntags: [یک]\nmetrics:\n  - label: شاخص\n    value: 47\n    unit: درصد\n---\nبند نخست متن.\n\nبند دوم متن.\n";
+        let without_lead = with_lead.replace("lead: سطر اول\n", "");
+        // Each edit changes what the record shows, so it must change the fingerprint.
+        let shown = [
+            (
+                "title",
+                with_lead.replace("title: گزارش", "title: گزارش تازه"),
+            ),
+            ("lead", with_lead.replace("lead: سطر اول", "lead: سطر دیگر")),
+            ("lead removed", without_lead.clone()),
+            ("slug", with_lead.replace("slug: gozaresh", "slug: digar")),
+            ("id", with_lead.replace("id: 7", "id: 8")),
+            ("date", with_lead.replace("1402-07-01", "1402-07-02")),
+            (
+                "updated",
+                with_lead.replace("id: 7", "id: 7\nupdated: 1402-07-03"),
+            ),
+            ("desk", with_lead.replace("desk: a", "desk: b")),
+            ("author", with_lead.replace("author: x", "author: y")),
+            ("tags", with_lead.replace("[یک]", "[یک, دو]")),
+            ("metric value", with_lead.replace("value: 47", "value: 48")),
+            (
+                "metric label",
+                with_lead.replace("label: شاخص", "label: نرخ"),
+            ),
+            (
+                "word count",
+                with_lead.replace("بند دوم متن.", "بند دوم متن تازه."),
+            ),
+        ];
+        let base = record_of(with_lead);
+        for (what, text) in &shown {
+            let edited = record_of(text);
+            assert_ne!(
+                edited.1, base.1,
+                "{what}: the test's edit does not show in the record"
+            );
+            assert_ne!(
+                edited.0, base.0,
+                "{what}: the record changed, its fingerprint did not"
+            );
+        }
+        let base_without_lead = record_of(&without_lead);
+        let first_paragraph = without_lead.replace("بند نخست متن.", "بند اول متن.");
+        let edited = record_of(&first_paragraph);
+        assert_ne!(
+            edited.1, base_without_lead.1,
+            "the summary is the first paragraph"
+        );
+        assert_ne!(
+            edited.0, base_without_lead.0,
+            "first paragraph without a lead"
+        );
+
+        // Edits the record does not show keep it, and its fingerprint.
+        let unseen = [
+            (
+                "a word of the body",
+                with_lead.replace("بند دوم متن.", "بند سوم متن."),
+            ),
+            (
+                "the first paragraph, under a lead",
+                with_lead.replace("بند نخست متن.", "بند اول متن."),
+            ),
+        ];
+        for (what, text) in &unseen {
+            let edited = record_of(text);
+            assert_eq!(
+                edited.1, base.1,
+                "{what}: the test's edit shows in the record"
+            );
+            assert_eq!(
+                edited.0, base.0,
+                "{what}: the record is the same, its fingerprint is not"
+            );
+        }
     }
 }
