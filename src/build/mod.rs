@@ -353,16 +353,25 @@ pub fn build(options: &BuildOptions) -> Result<BuildReport> {
     };
     let path = BuildState::path(&out_dir);
     let (started, cpu) = (Instant::now(), CpuTime::now());
-    let mut state = if options.force {
-        BuildState::default()
-    } else {
-        BuildState::read(&path)
-    };
+    let (mut state, found) = std::thread::scope(|scope| {
+        // The release files are listed while the state is decoded: the walk is mostly the
+        // file system's work, on one thread, and decoding leaves room beside it. (Without a
+        // thread, or if it fails, the files are listed when they are read.)
+        let finding = std::thread::Builder::new()
+            .spawn_scoped(scope, || content::find_releases(&options.root))
+            .ok();
+        let state = if options.force {
+            BuildState::default()
+        } else {
+            BuildState::read(&path)
+        };
+        (state, finding.and_then(|f| f.join().ok()))
+    });
     state
         .search
         .keep_documents_in(crate::output::beside(&out_dir, "search"));
     let (loading, _) = Stage::since("state", started, cpu);
-    let mut report = build_locked(options, &mut state, Some(&path), lock)?;
+    let mut report = build_locked(options, &mut state, Some(&path), lock, found)?;
     report.stages.insert(0, loading);
     // Freeing the state of a large site takes a while (0.4-0.6 s at 100,000 releases, after
     // the build has finished), and nobody needs to wait for it: it is freed on a thread of
@@ -380,15 +389,17 @@ pub fn build_with(
     state: &mut BuildState,
     state_file: Option<&Path>,
 ) -> Result<BuildReport> {
-    build_locked(options, state, state_file, None)
+    build_locked(options, state, state_file, None, None)
 }
 
-/// `build_with`, under `lock` when the caller took it already.
+/// `build_with`, under `lock` when the caller took it already, and of the release files
+/// `found` if the caller looked for them already.
 fn build_locked(
     options: &BuildOptions,
     state: &mut BuildState,
     state_file: Option<&Path>,
     lock: Option<OutputLock>,
+    found: Option<content::ReleaseFiles>,
 ) -> Result<BuildReport> {
     let started = Instant::now();
     let mut report = BuildReport::default();
@@ -474,7 +485,9 @@ fn build_locked(
         .changed
         .as_ref()
         .map(|c| c.iter().map(PathBuf::as_path).collect());
-    let loaded = content::load(
+    let found = found.unwrap_or_else(|| content::find_releases(&options.root));
+    let loaded = content::load_found(
+        found,
         &options.root,
         &config,
         &state.sources,

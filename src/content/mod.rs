@@ -224,29 +224,29 @@ pub struct Loaded {
 /// load does not hold the bodies of a large site all at once.
 pub type OnParsed<'a> = dyn Fn(&Article, String) + Sync + 'a;
 
-/// Reads every `.md` file under `root/content`. Hidden files and folders (editor swap and
-/// lock files) are skipped. A file `previous` saw unchanged is taken from it, not parsed
-/// again; with `changed`, a file not in it is taken from `previous` without looking at its
-/// size and time. Each file parsed is handed to `on_parsed` with its body.
-pub fn load(
-    root: &Path,
-    config: &SiteConfig,
-    previous: &Sources,
-    changed: Option<&std::collections::HashSet<&Path>>,
-    on_parsed: &OnParsed,
-) -> Loaded {
+/// The release files under `root/content`, and the problems met looking for them.
+pub struct ReleaseFiles {
+    /// In the order of a walk that sorts each folder's entries by name.
+    files: Vec<PathBuf>,
+    diagnostics: Vec<Diagnostic>,
+}
+
+/// Finds every `.md` file under `root/content`. Hidden files and folders (editor swap and
+/// lock files) are skipped. It needs nothing but the folder: `build` looks while it decodes
+/// the last build's state.
+pub fn find_releases(root: &Path) -> ReleaseFiles {
     let content = root.join(CONTENT_DIR);
-    let mut diagnostics = Vec::new();
+    let mut found = ReleaseFiles {
+        files: Vec::new(),
+        diagnostics: Vec::new(),
+    };
     if !content.is_dir() {
         let d = Diagnostic::error(CONTENT_DIR, "the content folder does not exist").with_hint(
             "create `content/` at the site root and put the press releases (.md files) in it",
         );
-        return Loaded {
-            diagnostics: vec![d],
-            ..Loaded::default()
-        };
+        found.diagnostics.push(d);
+        return found;
     }
-    let mut files = Vec::new();
     let walker = WalkDir::new(&content)
         .follow_links(false)
         .into_iter()
@@ -254,7 +254,7 @@ pub fn load(
     for entry in walker {
         match entry {
             Ok(e) if !e.file_type().is_dir() && e.path().extension().is_some_and(|x| x == "md") => {
-                files.push(e.into_path());
+                found.files.push(e.into_path());
             }
             Ok(_) => {}
             Err(e) => {
@@ -262,7 +262,7 @@ pub fn load(
                     .path()
                     .map(|p| relative(root, p))
                     .unwrap_or_else(|| CONTENT_DIR.into());
-                diagnostics.push(Diagnostic::error(
+                found.diagnostics.push(Diagnostic::error(
                     path,
                     format!("cannot read this folder entry: {e}"),
                 ));
@@ -273,7 +273,44 @@ pub fn load(
     // their components), whatever order the file system lists them in: which of two files
     // is told it repeats the other's news code depends on it. Sorting the list once is
     // cheaper than sorting each folder as it is read.
-    files.par_sort_unstable();
+    found.files.par_sort_unstable();
+    found
+}
+
+/// Reads every release file under `root/content` (`find_releases`). A file `previous` saw
+/// unchanged is taken from it, not parsed again; with `changed`, a file not in it is taken
+/// from `previous` without looking at its size and time. Each file parsed is handed to
+/// `on_parsed` with its body.
+pub fn load(
+    root: &Path,
+    config: &SiteConfig,
+    previous: &Sources,
+    changed: Option<&std::collections::HashSet<&Path>>,
+    on_parsed: &OnParsed,
+) -> Loaded {
+    load_found(
+        find_releases(root),
+        root,
+        config,
+        previous,
+        changed,
+        on_parsed,
+    )
+}
+
+/// `load`, of the release files `found` under `root`.
+pub fn load_found(
+    found: ReleaseFiles,
+    root: &Path,
+    config: &SiteConfig,
+    previous: &Sources,
+    changed: Option<&std::collections::HashSet<&Path>>,
+    on_parsed: &OnParsed,
+) -> Loaded {
+    let ReleaseFiles {
+        files,
+        mut diagnostics,
+    } = found;
     let canonical_content = canonical_content(root);
     let parsing = Parsing::new(config);
     let mut sources = Sources::starting(&parsing, files.len());
@@ -323,16 +360,23 @@ pub fn load(
             })
         }
     };
-    let mut articles = Vec::with_capacity(results.len());
+    let articles: Vec<Arc<Article>> = results
+        .iter()
+        .filter_map(|(_, record)| record.article.clone())
+        .collect();
     let (mut parsed, mut restamped) = (0, 0);
-    for (shown, record) in results {
-        articles.extend(record.article.clone());
-        diagnostics.extend(record.diagnostics.iter().cloned());
-        parsed += usize::from(record.parsed_now);
-        restamped += usize::from(record.restamped);
-        sources.insert(shown, record);
-    }
-    let cross_file = duplicates(&articles);
+    // Side by side: both are a pass over every release, on one thread each.
+    let (cross_file, ()) = rayon::join(
+        || duplicates(&articles),
+        || {
+            for (shown, record) in results {
+                diagnostics.extend(record.diagnostics.iter().cloned());
+                parsed += usize::from(record.parsed_now);
+                restamped += usize::from(record.restamped);
+                sources.insert(shown, record);
+            }
+        },
+    );
     diagnostics.extend(cross_file.iter().cloned());
     Loaded {
         articles,
