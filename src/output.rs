@@ -17,7 +17,7 @@ use std::collections::HashSet;
 use std::fs;
 use std::io;
 use std::path::{Component, Path, PathBuf};
-use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 
 use anyhow::{Context, Result, bail};
@@ -51,12 +51,16 @@ pub struct Outputs {
 /// One file of a build: the fingerprint of what it was made from, its size, and, while the
 /// build runs, whether it waits in the staging folder (written) or is the previous build's
 /// (kept). The build's claims become the record the next build reads, as they are.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, Serialize, Deserialize)]
 struct OutputFile {
     fingerprint: Fingerprint,
     len: u64,
     #[serde(skip)]
     staged: bool,
+    /// Its place in the record of the previous build, while the next one runs (`Staging::
+    /// taken`).
+    #[serde(skip)]
+    slot: usize,
 }
 
 impl Outputs {
@@ -92,9 +96,16 @@ pub struct Staging {
     keep_unclaimed: bool,
     /// Files of the previous build to remove all the same (`drop_previous`).
     dropped: Mutex<Vec<String>>,
-    /// Every file of the new build: its fingerprint, size, and whether it is in the staging
-    /// folder (written) or in the output folder already (kept).
-    claimed: Mutex<FastMap<String, OutputFile>>,
+    /// The files this build made: their fingerprint, size, and whether they are in the
+    /// staging folder (written) or in the output folder already (the same bytes).
+    made_files: Mutex<FastMap<String, OutputFile>>,
+    /// By `slot`, the files of the previous build that this one claimed, kept or made again.
+    /// A kept file, most of a build's, is claimed by setting its flag: its record is the
+    /// previous one, and copying its path into a shared table was a twentieth of an edit's
+    /// build.
+    taken: Vec<AtomicBool>,
+    /// How many files were kept (claimed without being made).
+    kept: AtomicUsize,
     /// How many of the claimed files the previous build had too: when all of them, this
     /// build removes none, which is then known without looking through them.
     claimed_previous: AtomicUsize,
@@ -212,7 +223,7 @@ impl Staging {
     /// files are trusted to be there unchanged.
     pub fn begin_with(
         out_dir: &Path,
-        previous: Outputs,
+        mut previous: Outputs,
         verify: bool,
         lock: Option<OutputLock>,
     ) -> Result<Staging> {
@@ -236,16 +247,22 @@ impl Staging {
             let flags = OFlags::PATH | OFlags::DIRECTORY | OFlags::CLOEXEC;
             rustix::fs::open(site, flags, Mode::empty()).ok()
         });
+        if previous_site.is_none() {
+            previous = Outputs::default();
+        }
+        for (slot, file) in previous.files.values_mut().enumerate() {
+            file.slot = slot;
+        }
         let expected_files = previous.len();
         let staging = Staging {
             trash: lock.trash(),
             lock: Some(lock),
             out_dir: out_dir.to_path_buf(),
-            previous: if previous_site.is_some() {
-                previous
-            } else {
-                Outputs::default()
-            },
+            taken: (0..previous.len())
+                .map(|_| AtomicBool::new(false))
+                .collect(),
+            kept: AtomicUsize::new(0),
+            previous,
             previous_site,
             previous_dir,
             verify,
@@ -253,8 +270,8 @@ impl Staging {
             dropped: Mutex::new(Vec::new()),
             staging,
             journal,
-            // Most builds make about as many files as the last one: room for them at once.
-            claimed: Mutex::new(FastMap::with_capacity_and_hasher(
+            // A full build makes about as many files as the last one: room for them at once.
+            made_files: Mutex::new(FastMap::with_capacity_and_hasher(
                 expected_files,
                 Default::default(),
             )),
@@ -283,34 +300,21 @@ impl Staging {
             .context("cannot hold the lock on the output folder")
     }
 
-    /// Whether some file was already written at `rel`.
+    /// Whether some file was already claimed at `rel`, kept or made.
     pub fn contains(&self, rel: &str) -> bool {
-        self.claimed.lock().is_ok_and(|c| c.contains_key(rel))
+        self.previous
+            .files
+            .get(rel)
+            .is_some_and(|f| self.taken[f.slot].load(Ordering::Acquire))
+            || self.made_files.lock().is_ok_and(|c| c.contains_key(rel))
     }
 
-    /// Takes `rel` for this build. `previous` says whether the last build made it too, when
-    /// the caller knows already (a kept file); otherwise it is looked up.
-    fn claim(&self, rel: &str, claim: OutputFile, previous: Option<bool>) -> Result<()> {
-        if !is_safe_relative(rel) {
-            bail!("refusing to write `{rel}`: it is not a plain path inside the output folder");
-        }
-        let mut claimed = self
-            .claimed
-            .lock()
-            .map_err(|_| anyhow::anyhow!("a writer thread panicked"))?;
-        if claimed.insert(rel.to_string(), claim).is_some() {
+    /// Claims the previous build's file in `slot` (at `rel`) for this build.
+    fn take_slot(&self, rel: &str, slot: usize) -> Result<()> {
+        if self.taken[slot].swap(true, Ordering::AcqRel) {
             bail!("two outputs want the same file `{rel}`");
         }
-        drop(claimed);
-        if previous.unwrap_or_else(|| self.previous.files.contains_key(rel)) {
-            self.claimed_previous.fetch_add(1, Ordering::Relaxed);
-        }
-        let counter = if claim.staged {
-            &self.written
-        } else {
-            &self.unchanged
-        };
-        counter.fetch_add(1, Ordering::Relaxed);
+        self.claimed_previous.fetch_add(1, Ordering::Relaxed);
         Ok(())
     }
 
@@ -319,8 +323,8 @@ impl Staging {
     /// makes the file and `write`s it.
     pub fn keep_if_unchanged(&self, rel: &str, fingerprint: Fingerprint) -> Result<bool> {
         match self.recorded(rel) {
-            Some((recorded, len)) if recorded == fingerprint => {
-                self.keep(rel, recorded, len)?;
+            Some((recorded, slot)) if recorded == fingerprint => {
+                self.keep(rel, slot)?;
                 Ok(true)
             }
             _ => Ok(false),
@@ -331,8 +335,8 @@ impl Staging {
     /// it would be made from now (see `BuildOptions::defer_whole_site`).
     pub fn keep_previous(&self, which: impl Fn(&str) -> bool) -> Result<()> {
         for rel in self.previous.files.keys().filter(|rel| which(rel)) {
-            if let Some((recorded, len)) = self.recorded(rel) {
-                self.keep(rel, recorded, len)?;
+            if let Some((_, slot)) = self.recorded(rel) {
+                self.keep(rel, slot)?;
             }
         }
         Ok(())
@@ -353,33 +357,34 @@ impl Staging {
         }
     }
 
-    /// The previous build's record of `rel` (fingerprint and size), if its file is still
+    /// The previous build's record of `rel` (fingerprint and slot), if its file is still
     /// there, whole.
-    fn recorded(&self, rel: &str) -> Option<(Fingerprint, u64)> {
+    fn recorded(&self, rel: &str) -> Option<(Fingerprint, usize)> {
         let site = self.previous_dir.as_ref()?;
         let &OutputFile {
-            fingerprint, len, ..
+            fingerprint,
+            len,
+            slot,
+            ..
         } = self.previous.files.get(rel)?;
         let present = !self.verify
             || rustix::fs::statat(site, rel, rustix::fs::AtFlags::empty()).is_ok_and(|st| {
                 rustix::fs::FileType::from_raw_mode(st.st_mode).is_file()
                     && u64::try_from(st.st_size) == Ok(len)
             });
-        present.then_some((fingerprint, len))
+        present.then_some((fingerprint, slot))
     }
 
-    /// Keeps the last build's file at `rel`, which `recorded` found in its record.
-    fn keep(&self, rel: &str, fingerprint: Fingerprint, len: u64) -> Result<()> {
-        debug_assert!(self.previous.files.contains_key(rel));
-        self.claim(
-            rel,
-            OutputFile {
-                fingerprint,
-                len,
-                staged: false,
-            },
-            Some(true),
-        )
+    /// Keeps the last build's file at `rel`, which `recorded` found in its record at `slot`:
+    /// the record stays as it is.
+    fn keep(&self, rel: &str, slot: usize) -> Result<()> {
+        if !is_safe_relative(rel) {
+            bail!("refusing to keep `{rel}`: it is not a plain path inside the output folder");
+        }
+        self.take_slot(rel, slot)?;
+        self.kept.fetch_add(1, Ordering::Relaxed);
+        self.unchanged.fetch_add(1, Ordering::Relaxed);
+        Ok(())
     }
 
     /// Writes one file at `rel` (a `/`-separated path inside the output folder), made from
@@ -441,15 +446,32 @@ impl Staging {
         len: u64,
         staged: bool,
     ) -> Result<()> {
-        self.claim(
-            rel,
-            OutputFile {
-                fingerprint,
-                len,
-                staged,
-            },
-            None,
-        )?;
+        if !is_safe_relative(rel) {
+            bail!("refusing to write `{rel}`: it is not a plain path inside the output folder");
+        }
+        if let Some(previous) = self.previous.files.get(rel) {
+            self.take_slot(rel, previous.slot)?;
+        }
+        let claim = OutputFile {
+            fingerprint,
+            len,
+            staged,
+            slot: 0,
+        };
+        let mut made = self
+            .made_files
+            .lock()
+            .map_err(|_| anyhow::anyhow!("a writer thread panicked"))?;
+        if made.insert(rel.to_string(), claim).is_some() {
+            bail!("two outputs want the same file `{rel}`");
+        }
+        drop(made);
+        let counter = if staged {
+            &self.written
+        } else {
+            &self.unchanged
+        };
+        counter.fetch_add(1, Ordering::Relaxed);
         self.made.fetch_add(1, Ordering::Relaxed);
         Ok(())
     }
@@ -545,12 +567,9 @@ impl Staging {
     /// Whether committing would change the output folder: a file written, or one of the
     /// previous build's files no longer made.
     pub fn has_changes(&self) -> bool {
-        let Ok(claimed) = self.claimed.lock() else {
-            return true;
-        };
         let dropped = self.dropped.lock().map_or(true, |d| {
             d.iter()
-                .any(|rel| self.previous.files.contains_key(rel) && !claimed.contains_key(rel))
+                .any(|rel| self.previous.files.contains_key(rel) && !self.contains(rel))
         });
         self.written.load(Ordering::Relaxed) > 0
             || self.previous.is_empty()
@@ -575,19 +594,37 @@ impl Staging {
     /// Puts the new build in place of the output folder (see the module comment for how).
     /// Returns what was written and the record of the new output folder.
     pub fn commit(mut self) -> Result<Committed> {
-        let claimed = std::mem::take(
+        let made = std::mem::take(
             &mut *self
-                .claimed
+                .made_files
                 .lock()
                 .map_err(|_| anyhow::anyhow!("a writer thread panicked"))?,
         );
+        let taken: Vec<bool> = self
+            .taken
+            .iter()
+            .map(|t| t.load(Ordering::Acquire))
+            .collect();
+        let claimed = |rel: &str| {
+            made.contains_key(rel) || self.previous.files.get(rel).is_some_and(|f| taken[f.slot])
+        };
+        // The files kept as they are: the previous build's claimed without being made again,
+        // and those made with the same bytes.
+        let kept = || {
+            self.previous
+                .files
+                .iter()
+                .filter(|(rel, f)| taken[f.slot] && !made.contains_key(*rel))
+                .map(|(rel, _)| rel)
+                .chain(made.iter().filter(|(_, c)| !c.staged).map(|(rel, _)| rel))
+        };
         let mut stats = self.stats();
         let unclaimed = || {
             self.previous
                 .files
-                .keys()
-                .filter(|rel| !claimed.contains_key(*rel))
-                .cloned()
+                .iter()
+                .filter(|(_, f)| !taken[f.slot])
+                .map(|(rel, _)| rel.clone())
         };
         let dropped = std::mem::take(
             &mut *self
@@ -605,24 +642,17 @@ impl Staging {
                 // build asked for: on a file system that ignores case, `logo.png` may have
                 // been compared with `Logo.png`, which the list would then remove.
                 let names: HashSet<&str> = listed.iter().map(String::as_str).collect();
-                claimed
-                    .iter()
-                    .filter(|(_, c)| !c.staged)
-                    .all(|(rel, _)| names.contains(rel.as_str()))
+                kept().all(|rel| names.contains(rel.as_str()))
             })
         } else {
             None
         };
         let removals: Vec<String> = if let Some(listed) = &listed {
-            listed
-                .iter()
-                .filter(|rel| !claimed.contains_key(*rel))
-                .cloned()
-                .collect()
+            listed.iter().filter(|rel| !claimed(rel)).cloned().collect()
         } else if self.keep_unclaimed {
             let mut removals: Vec<String> = dropped
                 .into_iter()
-                .filter(|rel| self.previous.files.contains_key(rel) && !claimed.contains_key(rel))
+                .filter(|rel| self.previous.files.contains_key(rel) && !claimed(rel))
                 .collect();
             removals.sort();
             removals.dedup();
@@ -632,29 +662,27 @@ impl Staging {
         } else {
             Vec::new()
         };
+        let claimed_again = self.claimed_previous.load(Ordering::Relaxed);
         if self.keep_unclaimed {
-            let made_again = claimed
-                .keys()
-                .filter(|rel| self.previous.files.contains_key(*rel))
-                .count();
             stats.unchanged += self
                 .previous
                 .len()
-                .saturating_sub(made_again + removals.len());
+                .saturating_sub(claimed_again + removals.len());
         }
         stats.removed = removals.len();
         let changes = stats.written + removals.len();
+        let claimed_files = made.len() + self.kept.load(Ordering::Relaxed);
         // Of the files the new folder will hold: with `keep_unclaimed`, the previous ones too.
         let files = if self.keep_unclaimed {
-            claimed.len().max(self.previous.len())
+            claimed_files.max(self.previous.len())
         } else {
-            claimed.len()
+            claimed_files
         };
         let in_place = (!self.previous.is_empty() || listed.is_some())
             && (changes <= IN_PLACE_FEW || changes * IN_PLACE_SHARE <= files);
         let trash = Arc::clone(&self.trash);
         if in_place {
-            let mut moves: Vec<String> = claimed
+            let mut moves: Vec<String> = made
                 .iter()
                 .filter(|(_, c)| c.staged)
                 .map(|(rel, _)| rel.clone())
@@ -680,19 +708,21 @@ impl Staging {
             } else {
                 Vec::new()
             };
-            self.swap_whole(&claimed, &kept_unclaimed, &trash)?;
+            let kept: Vec<&String> = kept().chain(&kept_unclaimed).collect();
+            self.swap_whole(&kept, &trash)?;
         }
         self.committed = true;
-        let files = if self.keep_unclaimed {
-            let mut files = std::mem::take(&mut self.previous.files);
+        // The previous build's record, less what this one did not claim (unless it keeps
+        // that), with what it made.
+        let mut files = std::mem::take(&mut self.previous.files);
+        if self.keep_unclaimed {
             for rel in &removals {
                 files.remove(rel);
             }
-            files.extend(claimed);
-            files
         } else {
-            claimed
-        };
+            files.retain(|_, f| taken[f.slot]);
+        }
+        files.extend(made);
         let outputs = Outputs { files };
         let lock = self
             .lock
@@ -736,24 +766,14 @@ impl Staging {
         folders.is_subset(&filled).then_some(files)
     }
 
-    /// Completes the staging folder with links to the kept files (and `kept_unclaimed`) and
-    /// exchanges it with the output folder; the previous site goes to the trash.
-    fn swap_whole(
-        &self,
-        claimed: &FastMap<String, OutputFile>,
-        kept_unclaimed: &[String],
-        trash: &Trash,
-    ) -> Result<()> {
+    /// Completes the staging folder with links to the `kept` files and exchanges it with the
+    /// output folder; the previous site goes to the trash.
+    fn swap_whole(&self, kept: &[&String], trash: &Trash) -> Result<()> {
         let Some(previous) = &self.previous_site else {
             return fs::rename(&self.staging, &self.out_dir).with_context(|| {
                 format!("cannot move the new build to {}", self.out_dir.display())
             });
         };
-        let kept = claimed
-            .iter()
-            .filter(|(_, c)| !c.staged)
-            .map(|(rel, _)| rel)
-            .chain(kept_unclaimed);
         for rel in kept {
             let target = self.staging.join(rel);
             self.make_parent(&target)?;
@@ -1030,16 +1050,43 @@ fn same_bytes(path: &Path, bytes: &[u8]) -> bool {
 }
 
 /// A relative path with only normal components: no `..`, no root, no drive.
+/// Whether `rel` names a place inside the output folder: not empty, not absolute, with no
+/// `..` and no leading `.`: the paths whose every component `Path::components` calls normal
+/// (it skips a `.` after the first component, and empty ones). By the bytes: the components
+/// iterator was a fortieth of an edit's build, run for each of its 30,000 files.
 fn is_safe_relative(rel: &str) -> bool {
     !rel.is_empty()
-        && Path::new(rel)
-            .components()
-            .all(|c| matches!(c, Component::Normal(_)))
+        && !rel.starts_with('/')
+        && rel
+            .split('/')
+            .enumerate()
+            .all(|(i, part)| part != ".." && (i > 0 || part != "."))
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn safe_paths_are_those_whose_components_are_all_normal() {
+        // Every path of up to six characters from the ones that matter.
+        let mut paths = vec![String::new()];
+        let mut last = vec![String::new()];
+        for _ in 0..6 {
+            last = last
+                .iter()
+                .flat_map(|p| ["a", ".", "/", "b"].map(|c| format!("{p}{c}")))
+                .collect();
+            paths.extend(last.iter().cloned());
+        }
+        for rel in &paths {
+            let by_components = !rel.is_empty()
+                && Path::new(rel)
+                    .components()
+                    .all(|c| matches!(c, Component::Normal(_)));
+            assert_eq!(is_safe_relative(rel), by_components, "{rel:?}");
+        }
+    }
 
     #[test]
     fn refuses_dangerous_output_folders() {
@@ -1347,6 +1394,49 @@ mod tests {
                 fp(100 * round + 1)
             );
         }
+    }
+
+    #[test]
+    fn a_file_is_claimed_once_whether_kept_or_made() {
+        let dir = tempfile::tempdir().unwrap();
+        let out = dir.path().join("public");
+        let first = Staging::begin(&out, Outputs::default()).unwrap();
+        first.write("a.html", b"one", fp(1)).unwrap();
+        first.write("b.html", b"two", fp(2)).unwrap();
+        let record = first.commit().unwrap().outputs;
+
+        let second = Staging::begin(&out, record).unwrap();
+        let two = |e: anyhow::Error| e.to_string().contains("two outputs want the same file");
+        // Kept, then kept or made again.
+        assert!(second.keep_if_unchanged("a.html", fp(1)).unwrap());
+        assert!(second.keep_if_unchanged("a.html", fp(1)).is_err_and(two));
+        assert!(second.write("a.html", b"one", fp(1)).is_err_and(two));
+        // Made, then kept or made again.
+        second.write("b.html", b"TWO", fp(20)).unwrap();
+        assert!(second.keep_if_unchanged("b.html", fp(2)).is_err_and(two));
+        assert!(second.write("b.html", b"TWO", fp(20)).is_err_and(two));
+        // A file the last build did not have, made twice.
+        second.write("c.html", b"three", fp(3)).unwrap();
+        assert!(second.write("c.html", b"three", fp(3)).is_err_and(two));
+        assert!(
+            second.contains("a.html") && second.contains("b.html") && second.contains("c.html")
+        );
+
+        // The record is the files claimed, kept or made, each once.
+        let committed = second.commit().unwrap();
+        let mut files: Vec<(&String, Fingerprint)> = committed
+            .outputs
+            .files
+            .iter()
+            .filter(|(rel, _)| *rel != MARKER)
+            .map(|(rel, f)| (rel, f.fingerprint))
+            .collect();
+        files.sort();
+        let names = ["a.html", "b.html", "c.html"].map(String::from);
+        assert_eq!(
+            files,
+            vec![(&names[0], fp(1)), (&names[1], fp(20)), (&names[2], fp(3))]
+        );
     }
 
     #[test]
