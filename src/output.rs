@@ -1050,43 +1050,16 @@ fn same_bytes(path: &Path, bytes: &[u8]) -> bool {
 }
 
 /// A relative path with only normal components: no `..`, no root, no drive.
-/// Whether `rel` names a place inside the output folder: not empty, not absolute, with no
-/// `..` and no leading `.`: the paths whose every component `Path::components` calls normal
-/// (it skips a `.` after the first component, and empty ones). By the bytes: the components
-/// iterator was a fortieth of an edit's build, run for each of its 30,000 files.
 fn is_safe_relative(rel: &str) -> bool {
     !rel.is_empty()
-        && !rel.starts_with('/')
-        && rel
-            .split('/')
-            .enumerate()
-            .all(|(i, part)| part != ".." && (i > 0 || part != "."))
+        && Path::new(rel)
+            .components()
+            .all(|c| matches!(c, Component::Normal(_)))
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn safe_paths_are_those_whose_components_are_all_normal() {
-        // Every path of up to six characters from the ones that matter.
-        let mut paths = vec![String::new()];
-        let mut last = vec![String::new()];
-        for _ in 0..6 {
-            last = last
-                .iter()
-                .flat_map(|p| ["a", ".", "/", "b"].map(|c| format!("{p}{c}")))
-                .collect();
-            paths.extend(last.iter().cloned());
-        }
-        for rel in &paths {
-            let by_components = !rel.is_empty()
-                && Path::new(rel)
-                    .components()
-                    .all(|c| matches!(c, Component::Normal(_)));
-            assert_eq!(is_safe_relative(rel), by_components, "{rel:?}");
-        }
-    }
 
     #[test]
     fn refuses_dangerous_output_folders() {
