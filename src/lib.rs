@@ -14,6 +14,7 @@ pub mod fingerprint;
 pub mod fix;
 mod json_text;
 pub mod links;
+mod long_text;
 pub mod markdown;
 pub mod output;
 pub mod persian;

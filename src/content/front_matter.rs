@@ -28,7 +28,9 @@ const IMAGE_FIELDS: [&str; 3] = ["src", "alt", "caption"];
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct FrontMatter {
+    #[serde(deserialize_with = "crate::long_text::deserialize")]
     pub title: String,
+    #[serde(deserialize_with = "crate::long_text::option::deserialize")]
     pub lead: Option<String>,
     pub authors: Vec<String>,
     /// The desk's key from `site.yaml` (front matter may name the desk in Persian).
@@ -41,6 +43,7 @@ pub struct FrontMatter {
     pub metrics: Vec<Metric>,
     pub image: Option<Image>,
     pub draft: bool,
+    #[serde(deserialize_with = "crate::long_text::option::deserialize")]
     pub slug: Option<String>,
     #[serde(with = "crate::json_text")]
     pub extra: serde_json::Map<String, serde_json::Value>,
@@ -62,7 +65,9 @@ pub struct Metric {
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Image {
     pub src: String,
+    #[serde(deserialize_with = "crate::long_text::deserialize")]
     pub alt: String,
+    #[serde(deserialize_with = "crate::long_text::option::deserialize")]
     pub caption: Option<String>,
 }
 

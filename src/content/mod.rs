@@ -39,6 +39,7 @@ pub struct Article {
     pub source: PathBuf,
     pub front: FrontMatter,
     /// The URL slug: from `slug:` or the title, never empty.
+    #[serde(deserialize_with = "crate::long_text::deserialize")]
     pub slug: String,
     /// The folders of the author and tag listings, one per name in `front` (made once here:
     /// every build groups the site by them).
@@ -46,6 +47,7 @@ pub struct Article {
     pub tag_paths: Vec<String>,
     /// The body's first paragraph as plain text: the summary when the front matter has no
     /// lead (empty when it has one).
+    #[serde(deserialize_with = "crate::long_text::deserialize")]
     pub first_paragraph: String,
     pub word_count: usize,
     /// The source text together with the settings it was parsed with: equal fingerprints
