@@ -366,9 +366,10 @@ impl IndexState {
         if docs.lines.is_none() {
             docs.lines = lines;
         }
+        // In parallel: checking that each document's numbers fit decodes all their terms.
         let mut entries: Vec<(Fingerprint, Entry)> = stored
             .entries
-            .into_iter()
+            .into_par_iter()
             .filter(|(f, e)| {
                 (needed.contains(f) || indexed.contains(f)) && e.terms.fits(stored.words.len())
             })
@@ -409,12 +410,29 @@ impl IndexState {
         let store = docs.store.get_or_insert_with(|| Store::open(None));
         store.compact(&mut refs);
         let store_id = store.id();
-        let mut used = vec![false; docs.words.len()];
-        for entry in docs.entries.values() {
-            for (n, _) in entry.terms.iter() {
-                used[n as usize] = true;
-            }
-        }
+        // In parallel, a list per thread: it decodes every document's terms, while the other
+        // core mostly waits on the commit beside it.
+        let words = docs.words.len();
+        let entries: Vec<&Entry> = docs.entries.values().collect();
+        let per_thread = entries.len().div_ceil(rayon::current_num_threads()).max(1);
+        let used = entries
+            .par_chunks(per_thread)
+            .map(|part| {
+                let mut used = vec![false; words];
+                for entry in part {
+                    for (n, _) in entry.terms.iter() {
+                        used[n as usize] = true;
+                    }
+                }
+                used
+            })
+            .reduce(
+                || vec![false; words],
+                |mut a, b| {
+                    a.iter_mut().zip(b).for_each(|(a, b)| *a |= b);
+                    a
+                },
+            );
         // Dropping them renumbers every document, so a few are left for a later save.
         if used.iter().filter(|u| !**u).count() > used.len() / 8 {
             let mut words = Vocabulary::default();
