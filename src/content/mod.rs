@@ -95,25 +95,21 @@ fn metrics_fingerprint(front: &FrontMatter, slug: &str) -> Fingerprint {
 
 /// Of what an article's record in `data/articles.json` is made of: everything it shows but the
 /// body, which an edit to a sentence changes without changing the record (unless it changes
-/// the word count or the first paragraph a lead-less release is summarized by).
+/// the word count or the first paragraph a lead-less release is summarized by). Its address
+/// and figures come as their fingerprints, made already.
 fn record_fingerprint(
     front: &FrontMatter,
-    slug: &str,
+    address: Fingerprint,
+    metrics: Fingerprint,
     first_paragraph: &str,
     word_count: usize,
 ) -> Fingerprint {
     let mut f = FingerprintBuilder::new();
-    f.u64(front.id)
-        .str(slug)
+    f.fingerprint(address)
+        .fingerprint(metrics)
         .str(&front.title)
         .str(front.lead.as_deref().unwrap_or(first_paragraph))
         .u64(u64::from(front.lead.is_some()))
-        .str(&front.date.to_string())
-        .str(&front.updated.map(|t| t.to_string()).unwrap_or_default())
-        .str(&front.desk)
-        .json(&front.authors)
-        .json(&front.tags)
-        .json(&front.metrics)
         .u64(word_count as u64);
     f.finish()
 }
@@ -661,10 +657,20 @@ fn parse_with(
     } else {
         body.first_paragraph
     };
+    let (address, metrics) = (
+        address_fingerprint(&front, &slug),
+        metrics_fingerprint(&front, &slug),
+    );
     let article = Article {
-        address_fingerprint: address_fingerprint(&front, &slug),
-        metrics_fingerprint: metrics_fingerprint(&front, &slug),
-        record_fingerprint: record_fingerprint(&front, &slug, &first_paragraph, body.word_count),
+        address_fingerprint: address,
+        metrics_fingerprint: metrics,
+        record_fingerprint: record_fingerprint(
+            &front,
+            address,
+            metrics,
+            &first_paragraph,
+            body.word_count,
+        ),
         related_fingerprint: related_fingerprint(&front),
         id_line: source.locate(&[Seg::Key("id")]).0,
         slug_line: source.locate(&[Seg::Key(slug_key)]).0,
