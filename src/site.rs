@@ -6,6 +6,7 @@ use std::ops::Range;
 use std::sync::Arc;
 
 use jiff::Timestamp;
+use serde::{Deserialize, Serialize};
 
 use crate::config::SiteConfig;
 use crate::content::Article;
@@ -25,7 +26,7 @@ pub struct Selection {
     pub now: Timestamp,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub enum ListingKind {
     Home,
     Desk,
@@ -36,7 +37,7 @@ pub enum ListingKind {
 }
 
 /// A list of articles with its own pages: the home page, a desk, an author or a tag.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Listing {
     pub kind: ListingKind,
     /// Shown to readers.
@@ -98,6 +99,30 @@ pub struct Site {
     pub tags: Vec<Listing>,
     /// Jalali years, newest first, each with its months, newest first.
     pub archive: Vec<ArchiveYear>,
+    /// Of the articles' addresses, in order: what `authors` and `tags` were grouped from.
+    addresses: Fingerprint,
+}
+
+/// A site's author and tag listings, kept for the next build: grouping the articles by each
+/// name again took 3.5 ms of a one-edit build of 10,000 releases, and an edit seldom changes
+/// an address.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct Groups {
+    /// Of the articles' addresses, in order (`addresses_of`).
+    addresses: Fingerprint,
+    authors: Vec<Listing>,
+    tags: Vec<Listing>,
+}
+
+/// Of each article's address fingerprint (its code, slug, dates, desk, authors and tags), in
+/// order: equal for two lists of articles whose author and tag listings are the same.
+fn addresses_of(articles: &[Arc<Article>]) -> Fingerprint {
+    let mut f = FingerprintBuilder::new();
+    f.u64(articles.len() as u64);
+    for a in articles {
+        f.fingerprint(a.address_fingerprint);
+    }
+    f.finish()
 }
 
 /// One Jalali year of the archive.
@@ -116,6 +141,15 @@ impl ArchiveYear {
 }
 
 impl Site {
+    /// The author and tag listings, for the next build's `assemble_with`.
+    pub fn groups(&self) -> Groups {
+        Groups {
+            addresses: self.addresses,
+            authors: self.authors.clone(),
+            tags: self.tags.clone(),
+        }
+    }
+
     pub fn desk_of(&self, article: &Article) -> Option<&Listing> {
         let index = self
             .config
@@ -256,7 +290,18 @@ pub fn archive_month_path(year: i32, month: u8) -> String {
     format!("archive/{year}/{month:02}/")
 }
 
-pub fn assemble(config: SiteConfig, mut articles: Vec<Arc<Article>>, selection: Selection) -> Site {
+pub fn assemble(config: SiteConfig, articles: Vec<Arc<Article>>, selection: Selection) -> Site {
+    assemble_with(config, articles, selection, None)
+}
+
+/// `assemble`, taking the author and tag listings from `last` (a previous build's `Site::
+/// groups`) if they were grouped from articles with the same addresses.
+pub fn assemble_with(
+    config: SiteConfig,
+    mut articles: Vec<Arc<Article>>,
+    selection: Selection,
+    last: Option<Groups>,
+) -> Site {
     articles
         .retain(|a| selection.include_drafts || (!a.front.draft && a.front.date <= selection.now));
     articles.sort_by_key(|a| std::cmp::Reverse((a.front.date, a.front.id)));
@@ -282,18 +327,22 @@ pub fn assemble(config: SiteConfig, mut articles: Vec<Arc<Article>>, selection: 
                 .collect(),
         })
         .collect();
-    let (authors, tags) = rayon::join(
-        || {
-            group_by_slug(&articles, ListingKind::Author, |a| {
-                (&a.front.authors, &a.author_paths)
-            })
-        },
-        || {
-            group_by_slug(&articles, ListingKind::Tag, |a| {
-                (&a.front.tags, &a.tag_paths)
-            })
-        },
-    );
+    let addresses = addresses_of(&articles);
+    let (authors, tags) = match last.filter(|g| g.addresses == addresses) {
+        Some(last) => (last.authors, last.tags),
+        None => rayon::join(
+            || {
+                group_by_slug(&articles, ListingKind::Author, |a| {
+                    (&a.front.authors, &a.author_paths)
+                })
+            },
+            || {
+                group_by_slug(&articles, ListingKind::Tag, |a| {
+                    (&a.front.tags, &a.tag_paths)
+                })
+            },
+        ),
+    };
     let archive = archive(
         &articles,
         &PersianCalendar::at(config.timezone.clone(), selection.now),
@@ -306,6 +355,7 @@ pub fn assemble(config: SiteConfig, mut articles: Vec<Arc<Article>>, selection: 
         authors,
         tags,
         archive,
+        addresses,
     }
 }
 
@@ -444,6 +494,62 @@ mod tests {
             now,
         };
         assemble(config, articles, selection)
+    }
+
+    #[test]
+    fn author_and_tag_listings_are_taken_from_the_last_build_only_for_the_same_addresses() {
+        let config = crate::config::parse(
+            "title: t\nbase_url: https://e.org/\ndesks:\n  - key: a\n    name: الف\n",
+        )
+        .unwrap();
+        let articles = vec![
+            release(&config, 1, "a", "1402-07-01", "ایمنی, کار"),
+            release(&config, 2, "a", "1402-07-02", "کار"),
+        ];
+        let now = "2030-01-01T00:00:00Z".parse().unwrap();
+        let selection = Selection {
+            include_drafts: false,
+            now,
+        };
+        let names = |listings: &[Listing]| -> Vec<(String, Vec<usize>)> {
+            listings
+                .iter()
+                .map(|l| (l.name.clone(), l.articles.clone()))
+                .collect()
+        };
+        let first = published(config.clone(), articles.clone());
+        // Marked, so that a site that takes them can be told from one that groups again.
+        let mut marked = first.groups();
+        marked.tags[0].name = "taken".into();
+        let same = assemble_with(
+            config.clone(),
+            articles.clone(),
+            selection,
+            Some(marked.clone()),
+        );
+        assert_eq!(same.tags[0].name, "taken");
+        assert_eq!(same.groups().addresses, first.groups().addresses);
+        // Another tag on one release: grouped again.
+        let mut changed = articles.clone();
+        changed[1] = release(&config, 2, "a", "1402-07-02", "کار, معدن");
+        let regrouped = assemble_with(
+            config.clone(),
+            changed.clone(),
+            selection,
+            Some(marked.clone()),
+        );
+        let fresh = published(config.clone(), changed);
+        assert_eq!(names(&regrouped.tags), names(&fresh.tags));
+        assert_eq!(names(&regrouped.authors), names(&fresh.authors));
+        assert_eq!(regrouped.tags.len(), 3);
+        // Another date, which reorders the releases: grouped again.
+        let mut moved = articles;
+        moved[0] = release(&config, 1, "a", "1402-07-03", "ایمنی, کار");
+        let regrouped = assemble_with(config.clone(), moved.clone(), selection, Some(marked));
+        assert_eq!(
+            names(&regrouped.tags),
+            names(&published(config, moved).tags)
+        );
     }
 
     /// The plain definition `Site::related` must agree with.

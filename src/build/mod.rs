@@ -241,6 +241,8 @@ pub struct BuildState {
     marker: Option<(u64, u64)>,
     /// The related articles of each article, and the site shape they were worked out for.
     related: Option<(Fingerprint, Vec<Vec<usize>>)>,
+    /// The author and tag listings, and the addresses they were grouped from.
+    groups: Option<site::Groups>,
     /// The fingerprint of each article's listing summary, by article fingerprint.
     summaries: FastMap<Fingerprint, Fingerprint>,
     /// What the search index needs from earlier builds.
@@ -261,7 +263,7 @@ pub struct BuildState {
 /// The first bytes of the state file, with the fingerprint of chapar itself: a state file
 /// another build of chapar wrote is not read. The format is not self-describing, so the number goes up whenever the shape
 /// of `BuildState` (or of anything in it) changes.
-const STATE_MAGIC: &str = "chapar build state 4";
+const STATE_MAGIC: &str = "chapar build state 5";
 
 impl BuildState {
     /// The state file of a build into `out_dir`: `.public.state` beside `public/`.
@@ -518,7 +520,8 @@ fn build_locked(
         .filter(|a| !a.front.draft && a.front.date > now)
         .map(|a| a.front.date)
         .min();
-    let site = site::assemble(config, loaded.articles, selection);
+    let site = site::assemble_with(config, loaded.articles, selection, state.groups.take());
+    state.groups = Some(site.groups());
     report.articles = site.articles.len();
     let current: HashSet<Fingerprint> = site.articles.iter().map(|a| a.fingerprint).collect();
     state.bodies.retain(|f| current.contains(f));
