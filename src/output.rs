@@ -49,8 +49,9 @@ pub struct Outputs {
 }
 
 /// One file of a build: the fingerprint of what it was made from, its size, and, while the
-/// build runs, whether it waits in the staging folder (written) or is the previous build's
-/// (kept). The build's claims become the record the next build reads, as they are.
+/// build runs, whether it waits in the staging folder (written) or was made with the previous
+/// build's bytes. The files a build keeps are its previous record's entries; with those it
+/// makes, they become the record the next build reads.
 #[derive(Debug, Clone, Copy, Serialize, Deserialize)]
 struct OutputFile {
     fingerprint: Fingerprint,
@@ -58,7 +59,8 @@ struct OutputFile {
     #[serde(skip)]
     staged: bool,
     /// Its place in the record of the previous build, while the next one runs (`Staging::
-    /// taken`).
+    /// taken`): set by `Staging::begin_with` for that record's entries only, and meaningless
+    /// in the files a build makes.
     #[serde(skip)]
     slot: usize,
 }
@@ -1376,6 +1378,7 @@ mod tests {
         let first = Staging::begin(&out, Outputs::default()).unwrap();
         first.write("a.html", b"one", fp(1)).unwrap();
         first.write("b.html", b"two", fp(2)).unwrap();
+        first.write("old.html", b"old", fp(9)).unwrap();
         let record = first.commit().unwrap().outputs;
 
         let second = Staging::begin(&out, record).unwrap();
@@ -1395,8 +1398,10 @@ mod tests {
             second.contains("a.html") && second.contains("b.html") && second.contains("c.html")
         );
 
-        // The record is the files claimed, kept or made, each once.
+        // The record is the files claimed, kept or made, each once; the one not claimed is
+        // gone from it and from the folder.
         let committed = second.commit().unwrap();
+        assert!(!out.join("old.html").exists());
         let mut files: Vec<(&String, Fingerprint)> = committed
             .outputs
             .files
@@ -1410,6 +1415,23 @@ mod tests {
             files,
             vec![(&names[0], fp(1)), (&names[1], fp(20)), (&names[2], fp(3))]
         );
+
+        // Many files new: the folder is swapped whole, the kept file linked into the new one.
+        drop(committed.lock);
+        let third = Staging::begin(&out, committed.outputs).unwrap();
+        assert!(third.keep_if_unchanged("a.html", fp(1)).unwrap());
+        for n in 0..20 {
+            third
+                .write(&format!("n/{n}.html"), b"new", fp(100 + n))
+                .unwrap();
+        }
+        let folder = inode(&out);
+        let done = third.commit().unwrap();
+        assert_ne!(inode(&out), folder, "swapped");
+        assert_eq!(fs::read(out.join("a.html")).unwrap(), b"one");
+        assert!(!out.join("b.html").exists());
+        assert!(done.outputs.files.contains_key("a.html"));
+        assert!(!done.outputs.files.contains_key("b.html"));
     }
 
     #[test]

@@ -30,7 +30,7 @@ const IMAGE_FIELDS: [&str; 3] = ["src", "alt", "caption"];
 pub struct FrontMatter {
     #[serde(deserialize_with = "crate::long_text::deserialize")]
     pub title: String,
-    #[serde(deserialize_with = "crate::long_text::option::deserialize")]
+    #[serde(default, deserialize_with = "crate::long_text::option::deserialize")]
     pub lead: Option<String>,
     pub authors: Vec<String>,
     /// The desk's key from `site.yaml` (front matter may name the desk in Persian).
@@ -43,7 +43,7 @@ pub struct FrontMatter {
     pub metrics: Vec<Metric>,
     pub image: Option<Image>,
     pub draft: bool,
-    #[serde(deserialize_with = "crate::long_text::option::deserialize")]
+    #[serde(default, deserialize_with = "crate::long_text::option::deserialize")]
     pub slug: Option<String>,
     #[serde(with = "crate::json_text")]
     pub extra: serde_json::Map<String, serde_json::Value>,
@@ -67,7 +67,7 @@ pub struct Image {
     pub src: String,
     #[serde(deserialize_with = "crate::long_text::deserialize")]
     pub alt: String,
-    #[serde(deserialize_with = "crate::long_text::option::deserialize")]
+    #[serde(default, deserialize_with = "crate::long_text::option::deserialize")]
     pub caption: Option<String>,
 }
 

@@ -514,6 +514,14 @@ mod tests {
                 "{what}: the record changed, its fingerprint did not"
             );
         }
+        // A lead that reads like the first paragraph, then no lead: the record says which.
+        let same_lead = with_lead.replace("lead: سطر اول", "lead: بند نخست متن.");
+        let (with, without) = (record_of(&same_lead), record_of(&without_lead));
+        assert_ne!(with.1, without.1, "the test's records do not differ");
+        assert_ne!(
+            with.0, without.0,
+            "a lead equal to the first paragraph, removed"
+        );
         let base_without_lead = record_of(&without_lead);
         let first_paragraph = without_lead.replace("بند نخست متن.", "بند اول متن.");
         let edited = record_of(&first_paragraph);

@@ -177,6 +177,7 @@ impl Documents {
 /// A file that postcard encodes into through a buffer written out a megabyte at a time:
 /// postcard's own `io` flavor hands the writer each byte of a number in a call of its own.
 /// Encoding and writing the documents of 10,000 releases took 8 ms that way, 5 ms this one.
+/// (Encoding the whole file into memory first would hold 130 MB more at 100,000 releases.)
 struct ChunkedFile<W = std::fs::File> {
     file: W,
     buffer: Vec<u8>,
@@ -881,7 +882,7 @@ mod tests {
                 Ok(())
             }
         }
-        // Numbers pushed a byte at a time, strings and bytes in one piece each.
+        // Numbers and a byte list pushed a byte at a time, strings in one piece each.
         let value: (Vec<u32>, Vec<String>, Vec<u8>) = (
             (0..800_000u32).map(|n| n.wrapping_mul(7919)).collect(),
             (0..20_000).map(|n| format!("واژهٔ {n}")).collect(),
