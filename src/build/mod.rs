@@ -258,12 +258,19 @@ pub struct BuildState {
     /// encode it again in one buffer of about that size.
     #[serde(skip)]
     encoded_len: usize,
+    /// The file the state was read from, and where its records' frames end: the next
+    /// write appends the records that changed after them.
+    #[serde(skip)]
+    read_from: Option<(Arc<Vec<u8>>, usize)>,
 }
 
 /// The first bytes of the state file, with the fingerprint of chapar itself: a state file
 /// another build of chapar wrote is not read. The format is not self-describing, so the number goes up whenever the shape
 /// of `BuildState` (or of anything in it) changes.
-const STATE_MAGIC: &str = "chapar build state 5";
+const STATE_MAGIC: &str = "chapar build state 6";
+
+/// The last bytes of a whole state file, after where its parts are.
+const STATE_END: &[u8; 8] = b"chapar\0\n";
 
 impl BuildState {
     /// The state file of a build into `out_dir`: `.public.state` beside `public/`.
@@ -279,49 +286,123 @@ impl BuildState {
         Self::decode(Arc::new(bytes)).unwrap_or_default()
     }
 
-    /// The file is the header line, the length of the rest of the state (a little-endian
-    /// u64), the rest of the state, then the release files' records (`Sources::
-    /// write_records`). The two parts are decoded side by side.
+    /// The file is the header line, the release files' records as frames (`Sources::
+    /// write_records`), the rest of the state, where the live frames begin, and an end: where
+    /// the frames end, the lengths of the two parts before it (little-endian u64s) and
+    /// `STATE_END`. The records and the rest are decoded side by side.
+    ///
+    /// A build that changes few records appends them to the frames in place, and the rest
+    /// after them: frames are never moved or changed, only left behind, so the file is
+    /// written whole again once those left behind would outweigh the live ones.
     fn decode(file: Arc<Vec<u8>>) -> Option<BuildState> {
         let header = format!("{STATE_MAGIC} {:032x}\n", crate::fingerprint::tool().0);
-        let rest = file.strip_prefix(header.as_bytes())?;
-        let (len, rest) = rest.split_first_chunk::<8>()?;
-        let len = usize::try_from(u64::from_le_bytes(*len)).ok()?;
-        let records_at = (header.len() + 8).checked_add(len)?;
+        file.strip_prefix(header.as_bytes())?;
+        let (body, end) = file.split_last_chunk::<32>()?;
+        let number = |i: usize| -> Option<usize> {
+            let bytes: [u8; 8] = end[i * 8..i * 8 + 8].try_into().ok()?;
+            usize::try_from(u64::from_le_bytes(bytes)).ok()
+        };
+        if &end[24..] != STATE_END {
+            return None;
+        }
+        let (records_end, main_len, index_len) = (number(0)?, number(1)?, number(2)?);
+        let main_end = records_end.checked_add(main_len)?;
+        if records_end < header.len() || main_end.checked_add(index_len)? != body.len() {
+            return None;
+        }
+        let offsets: Vec<u64> = postcard::from_bytes(&body[main_end..]).ok()?;
         let (state, records) = rayon::join(
-            || postcard::from_bytes::<BuildState>(rest.get(..len)?).ok(),
-            || Sources::read_records(&file, records_at),
+            || postcard::from_bytes::<BuildState>(&body[records_end..main_end]).ok(),
+            || Sources::read_records(&file, header.len()..records_end, &offsets),
         );
         let mut state = state?;
         state.sources.take_records(records?);
-        state.encoded_len = len;
+        state.encoded_len = main_len;
+        state.read_from = Some((file, records_end));
         Some(state)
     }
 
-    /// Saves the state, whole or not at all; the file it replaces is freed by `trash`.
-    pub fn write(&self, path: &Path, trash: &Trash) -> Result<()> {
-        use std::io::Write;
+    /// Makes the state file unreadable while the output folder changes, so that a build
+    /// killed in between leaves no record that could mislead the next one: its end is cut
+    /// off, and the frames before it are kept for `write` to append to. (A file not read
+    /// goes to `trash`.)
+    pub fn invalidate(&self, path: &Path, trash: &Trash) -> std::io::Result<()> {
+        if let Some((_, records_end)) = &self.read_from
+            && let Ok(file) = std::fs::OpenOptions::new().write(true).open(path)
+            && file.set_len(*records_end as u64).is_ok()
+        {
+            return Ok(());
+        }
+        trash.discard(path)
+    }
+
+    /// Saves the state: appended to the file it was read from when most of that file's
+    /// records are still live, written whole otherwise (the file it replaces is freed by
+    /// `trash`). Either way the file reads as the old state, or as none, until it is whole.
+    pub fn write(&mut self, path: &Path, trash: &Trash) -> Result<()> {
+        use std::io::{Seek, Write};
+        let header = format!("{STATE_MAGIC} {:032x}\n", crate::fingerprint::tool().0);
+        let read_from = self.read_from.take();
+        let appending = read_from.and_then(|(file, records_end)| {
+            let (held, held_bytes, fresh) = self.sources.frames_in(&file);
+            // The frames this write adds, reckoned at the size of those it keeps.
+            let adding = (fresh as u64).saturating_mul(held_bytes / held.max(1) as u64);
+            let total = (records_end - header.len()) as u64 + adding;
+            let worth_it = held > 0 && total <= 2 * (held_bytes + adding);
+            let open = || {
+                let f = std::fs::OpenOptions::new().write(true).open(path).ok()?;
+                (f.metadata().ok()?.len() >= records_end as u64).then_some(f)
+            };
+            worth_it
+                .then(open)
+                .flatten()
+                .map(|f| (f, file, records_end))
+        });
         let aside = path.with_extension("state-new");
-        let file = std::fs::File::create(&aside)
-            .with_context(|| format!("cannot write {}", aside.display()))?;
+        let (file, at, appending_to) = match appending {
+            Some((mut f, read, records_end)) => {
+                let cut = f
+                    .set_len(records_end as u64)
+                    .and_then(|()| f.seek(std::io::SeekFrom::Start(records_end as u64)));
+                cut.with_context(|| format!("cannot write {}", path.display()))?;
+                (f, records_end as u64, Some(read))
+            }
+            None => {
+                let f = std::fs::File::create(&aside)
+                    .with_context(|| format!("cannot write {}", aside.display()))?;
+                (f, header.len() as u64, None)
+            }
+        };
         let mut writer = std::io::BufWriter::with_capacity(1 << 16, file);
-        let room = Vec::with_capacity(self.encoded_len + self.encoded_len / 8);
-        let main = postcard::to_extend(self, room).context("cannot encode the build state")?;
-        let written = (|| {
-            writeln!(
-                writer,
-                "{STATE_MAGIC} {:032x}",
-                crate::fingerprint::tool().0
-            )?;
-            writer.write_all(&(main.len() as u64).to_le_bytes())?;
+        let written = (|| -> std::io::Result<()> {
+            if appending_to.is_none() {
+                writer.write_all(header.as_bytes())?;
+            }
+            let offsets = self
+                .sources
+                .write_records(&mut writer, at, appending_to.as_ref())?;
+            let records_end = writer.stream_position()?;
+            let room = Vec::with_capacity(self.encoded_len + self.encoded_len / 8);
+            let main = postcard::to_extend(&*self, room).map_err(std::io::Error::other)?;
+            let index = postcard::to_stdvec(&offsets).map_err(std::io::Error::other)?;
             writer.write_all(&main)?;
-            self.sources.write_records(&mut writer)?;
-            writer.into_inner().map_err(|e| e.into_error())
+            writer.write_all(&index)?;
+            for n in [records_end, main.len() as u64, index.len() as u64] {
+                writer.write_all(&n.to_le_bytes())?;
+            }
+            writer.write_all(STATE_END)?;
+            writer.into_inner().map_err(|e| e.into_error())?;
+            Ok(())
         })();
-        written.with_context(|| format!("cannot write {}", aside.display()))?;
-        trash
-            .replace(&aside, path)
-            .with_context(|| format!("cannot write {}", path.display()))
+        match appending_to {
+            Some(_) => written.with_context(|| format!("cannot write {}", path.display())),
+            None => {
+                written.with_context(|| format!("cannot write {}", aside.display()))?;
+                trash
+                    .replace(&aside, path)
+                    .with_context(|| format!("cannot write {}", path.display()))
+            }
+        }
     }
 
     /// The record of the output folder's files, if it still describes `out_dir`.
@@ -617,8 +698,8 @@ fn build_locked(
     let changes = staging.has_changes();
     let trash = staging.trash();
     if changes && let Some(path) = state_file {
-        trash
-            .discard(path)
+        state
+            .invalidate(path, &trash)
             .with_context(|| format!("cannot remove {}", path.display()))?;
     }
     // Held until the documents are saved too, whether the commit succeeds or not.

@@ -79,6 +79,14 @@ pub struct Record {
     encoded: Option<Encoded>,
 }
 
+/// Read frames side by side, not written yet: the file they are in, where they begin and end
+/// in it, and where they will begin in the file written.
+struct Run<'a> {
+    file: &'a Arc<Vec<u8>>,
+    range: Range<usize>,
+    at: u64,
+}
+
 /// A part of the state file's bytes: a record, and where its frame (the path and the record,
 /// each after its length) begins.
 #[derive(Clone)]
@@ -199,11 +207,43 @@ impl Sources {
         self.files = other.files;
     }
 
-    /// Writes the records: their number, then for each its path and its bytes, each with
-    /// its length (little-endian u64). Records read from a state file are written back as
-    /// the bytes they were read from, in the order they were read: the frames of unchanged
+    /// Whether a record's frame lies in `file` under the record's current path: a build that
+    /// appends to that file leaves it where it is.
+    fn in_place(path: &Path, record: &Record, file: &Arc<Vec<u8>>) -> bool {
+        record.encoded.as_ref().is_some_and(|e| {
+            Arc::ptr_eq(&e.file, file)
+                && e.file[e.frame_start + 8..e.range.start - 8] == *path.as_os_str().as_bytes()
+        })
+    }
+
+    /// How many records have their frame in `file` (see `in_place`), how many bytes those
+    /// frames take, and how many records do not: what `write_records` would leave in place
+    /// and what it would write.
+    pub fn frames_in(&self, file: &Arc<Vec<u8>>) -> (usize, u64, usize) {
+        let (mut held, mut bytes) = (0, 0);
+        for (path, record) in &self.files {
+            if Self::in_place(path, record, file)
+                && let Some(e) = &record.encoded
+            {
+                held += 1;
+                bytes += (e.range.end - e.frame_start) as u64;
+            }
+        }
+        (held, bytes, self.files.len() - held)
+    }
+
+    /// Writes the records as frames (the path, then the record, each after its length as a
+    /// little-endian u64) at offset `at` of a file, and returns where every record's frame
+    /// is, ascending. With `appending_to`, the records whose frame that file holds already
+    /// (`in_place`) are not written again. Records read from a state file are written as the
+    /// bytes they were read from, in the order they were read: the frames of unchanged
     /// records lie side by side there, and each run of them is written at once.
-    pub fn write_records(&self, w: &mut impl Write) -> io::Result<()> {
+    pub fn write_records(
+        &self,
+        w: &mut impl Write,
+        at: u64,
+        appending_to: Option<&Arc<Vec<u8>>>,
+    ) -> io::Result<Vec<u64>> {
         let mut records: Vec<(&PathBuf, &Record)> = self.files.iter().collect();
         records.sort_unstable_by_key(|(path, r)| {
             (
@@ -211,18 +251,32 @@ impl Sources {
                 *path,
             )
         });
-        let put = |w: &mut dyn Write, bytes: &[u8]| -> io::Result<()> {
+        let mut offsets = Vec::with_capacity(records.len());
+        if let Some(file) = appending_to {
+            records.retain(|(path, record)| {
+                let held = Self::in_place(path, record, file);
+                if held && let Some(e) = &record.encoded {
+                    offsets.push(e.frame_start as u64);
+                }
+                !held
+            });
+        }
+        // Where the next byte goes.
+        let mut written = at;
+        let put = |w: &mut dyn Write, written: &mut u64, bytes: &[u8]| -> io::Result<()> {
             w.write_all(&(bytes.len() as u64).to_le_bytes())?;
-            w.write_all(bytes)
+            w.write_all(bytes)?;
+            *written += 8 + bytes.len() as u64;
+            Ok(())
         };
-        w.write_all(&(records.len() as u64).to_le_bytes())?;
-        // The run of read frames not written yet: the file, where it begins and ends.
-        let mut run: Option<(&Arc<Vec<u8>>, Range<usize>)> = None;
-        let flush =
-            |w: &mut dyn Write, run: &mut Option<(&Arc<Vec<u8>>, Range<usize>)>| match run.take() {
-                Some((file, range)) => w.write_all(&file[range]),
-                None => Ok(()),
-            };
+        let mut run: Option<Run> = None;
+        let flush = |w: &mut dyn Write, written: &mut u64, run: &mut Option<Run>| {
+            if let Some(Run { file, range, .. }) = run.take() {
+                w.write_all(&file[range.clone()])?;
+                *written += range.len() as u64;
+            }
+            io::Result::Ok(())
+        };
         // Encoded in parallel, a part at a time, so that a full build of a large site does
         // not hold every record's bytes at once.
         for part in records.chunks(4096) {
@@ -240,63 +294,78 @@ impl Sources {
                     // A frame holds the path it was read under: copied whole only if that
                     // is still the record's path.
                     (None, Some(e)) if e.file[e.frame_start + 8..e.range.start - 8] != *path => {
-                        flush(w, &mut run)?;
-                        put(w, path)?;
-                        put(w, &e.file[e.range.clone()])?;
+                        flush(w, &mut written, &mut run)?;
+                        offsets.push(written);
+                        put(w, &mut written, path)?;
+                        put(w, &mut written, &e.file[e.range.clone()])?;
                     }
-                    (None, Some(e)) => match &mut run {
-                        Some((file, range))
-                            if Arc::ptr_eq(file, &e.file) && range.end == e.frame_start =>
-                        {
-                            range.end = e.range.end;
+                    (None, Some(e)) => {
+                        match &mut run {
+                            Some(run)
+                                if Arc::ptr_eq(run.file, &e.file)
+                                    && run.range.end == e.frame_start =>
+                            {
+                                run.range.end = e.range.end;
+                            }
+                            _ => {
+                                flush(w, &mut written, &mut run)?;
+                                run = Some(Run {
+                                    file: &e.file,
+                                    range: e.frame_start..e.range.end,
+                                    at: written,
+                                });
+                            }
                         }
-                        _ => {
-                            flush(w, &mut run)?;
-                            run = Some((&e.file, e.frame_start..e.range.end));
+                        // Where this frame will be once its run is written.
+                        if let Some(run) = &run {
+                            offsets.push(run.at + (e.frame_start - run.range.start) as u64);
                         }
-                    },
+                    }
                     (Some(bytes), _) => {
-                        flush(w, &mut run)?;
-                        put(w, path)?;
-                        put(w, &bytes)?;
+                        flush(w, &mut written, &mut run)?;
+                        offsets.push(written);
+                        put(w, &mut written, path)?;
+                        put(w, &mut written, &bytes)?;
                     }
                     (None, None) => unreachable!("a record without bytes is encoded above"),
                 }
             }
         }
-        flush(w, &mut run)
+        flush(w, &mut written, &mut run)?;
+        offsets.sort_unstable();
+        Ok(offsets)
     }
 
-    /// Sources holding only the records `write_records` wrote at `at` in `file`, read in
-    /// parallel; `None` if they are damaged.
-    pub fn read_records(file: &Arc<Vec<u8>>, at: usize) -> Option<Sources> {
-        let (count, mut rest) = file.get(at..)?.split_first_chunk::<8>()?;
-        let count = usize::try_from(u64::from_le_bytes(*count)).ok()?;
-        let mut offset = at + 8;
-        let mut take = |rest: &mut &[u8]| -> Option<Range<usize>> {
-            let (len, tail) = rest.split_first_chunk::<8>()?;
-            let len = usize::try_from(u64::from_le_bytes(*len)).ok()?;
-            if len > tail.len() {
-                return None;
-            }
-            let start = offset + 8;
-            offset = start + len;
-            *rest = &tail[len..];
-            Some(start..offset)
+    /// Sources holding the records whose frames begin at `offsets` in `file`, each within
+    /// `frames` (the part of the file that holds frames), read in parallel; `None` if they are
+    /// damaged.
+    pub fn read_records(
+        file: &Arc<Vec<u8>>,
+        frames: Range<usize>,
+        offsets: &[u64],
+    ) -> Option<Sources> {
+        let region = file.get(frames.clone())?;
+        // The path's and the record's places, checked to lie within `frames`.
+        let frame = |offset: u64| -> Option<(usize, Range<usize>, Range<usize>)> {
+            let start = usize::try_from(offset).ok()?;
+            let mut at = start.checked_sub(frames.start)?;
+            let mut take = || -> Option<Range<usize>> {
+                let len = region.get(at..at.checked_add(8)?)?;
+                let len = usize::try_from(u64::from_le_bytes(len.try_into().ok()?)).ok()?;
+                let begin = at + 8;
+                let end = begin.checked_add(len)?;
+                region.get(begin..end)?;
+                at = end;
+                Some(frames.start + begin..frames.start + end)
+            };
+            let path = take()?;
+            let record = take()?;
+            Some((start, path, record))
         };
-        let mut frames = Vec::with_capacity(count.min(file.len() / 16));
-        for _ in 0..count {
-            let path = take(&mut rest)?;
-            let record = take(&mut rest)?;
-            // The frame begins with the path's length.
-            frames.push((path.start - 8, path, record));
-        }
-        if !rest.is_empty() {
-            return None;
-        }
-        let records: Vec<(PathBuf, Record)> = frames
-            .into_par_iter()
-            .map(|(frame_start, path, range)| {
+        let records: Vec<(PathBuf, Record)> = offsets
+            .par_iter()
+            .map(|&offset| {
+                let (frame_start, path, range) = frame(offset)?;
                 let path = PathBuf::from(std::ffi::OsStr::from_bytes(&file[path]));
                 let mut record: Record = postcard::from_bytes(&file[range.clone()]).ok()?;
                 record.encoded = Some(Encoded {
@@ -307,8 +376,11 @@ impl Sources {
                 Some((path, record))
             })
             .collect::<Option<_>>()?;
-        Some(Sources {
-            files: records.into_iter().collect(),
+        let count = records.len();
+        let files: FastMap<PathBuf, Record> = records.into_iter().collect();
+        // Two frames of one path: not a file `write_records` wrote.
+        (files.len() == count).then(|| Sources {
+            files,
             ..Sources::default()
         })
     }
@@ -347,11 +419,18 @@ mod tests {
     /// What `write_records` writes after `before` bytes of something else, and what
     /// `read_records` reads back from that file.
     fn round_trip(sources: &Sources, before: usize) -> (Arc<Vec<u8>>, Option<Sources>) {
-        let mut file = vec![7u8; before];
-        sources.write_records(&mut file).unwrap();
-        let file = Arc::new(file);
-        let read = Sources::read_records(&file, before);
+        let (file, offsets) = written(sources, before);
+        let read = Sources::read_records(&file, before..file.len(), &offsets);
         (file, read)
+    }
+
+    /// The file `write_records` writes after `before` bytes, and where its frames are.
+    fn written(sources: &Sources, before: usize) -> (Arc<Vec<u8>>, Vec<u64>) {
+        let mut file = vec![7u8; before];
+        let offsets = sources
+            .write_records(&mut file, before as u64, None)
+            .unwrap();
+        (Arc::new(file), offsets)
     }
 
     fn summary(sources: &Sources) -> Vec<(PathBuf, Option<Stamp>, Option<Fingerprint>, String)> {
@@ -457,9 +536,9 @@ mod tests {
         );
         let read = read.unwrap();
         let mut writes = Writes::default();
-        read.write_records(&mut writes).unwrap();
-        // The count, then the three frames at once.
-        assert_eq!(writes.0.len(), 2, "{:?}", writes.0);
+        read.write_records(&mut writes, 0, None).unwrap();
+        // The three frames at once.
+        assert_eq!(writes.0.len(), 1, "{:?}", writes.0);
         // Records of two files read alike sit at the same places in each: the frame after
         // one file's first record is not the other file's second.
         let (_, other) = round_trip(
@@ -483,17 +562,75 @@ mod tests {
 
     #[test]
     fn damaged_records_are_not_read() {
-        let (file, _) = round_trip(&sources([("content/a.md", record(1))]), 0);
+        let (file, offsets) = written(&sources([("content/a.md", record(1))]), 0);
+        let read = |file: &Arc<Vec<u8>>, frames: Range<usize>, offsets: &[u64]| {
+            Sources::read_records(file, frames, offsets).is_some()
+        };
+        assert!(read(&file, 0..file.len(), &offsets));
         for cut in [0, 1, 8, 12, file.len() - 1] {
             let short = Arc::new(file[..cut].to_vec());
-            assert!(Sources::read_records(&short, 0).is_none(), "cut at {cut}");
+            assert!(!read(&short, 0..cut, &offsets), "cut at {cut}");
+            assert!(!read(&file, 0..cut, &offsets), "frames cut at {cut}");
         }
-        let mut longer = file.to_vec();
-        longer.push(0);
-        assert!(Sources::read_records(&Arc::new(longer), 0).is_none());
-        let mut huge_count = file.to_vec();
-        huge_count[..8].copy_from_slice(&u64::MAX.to_le_bytes());
-        assert!(Sources::read_records(&Arc::new(huge_count), 0).is_none());
-        assert!(Sources::read_records(&file, file.len() + 1).is_none());
+        assert!(!read(&file, 0..file.len() + 1, &offsets));
+        assert!(
+            !read(&file, 0..file.len(), &[1]),
+            "not where a frame begins"
+        );
+        assert!(!read(&file, 0..file.len(), &[u64::MAX]));
+        assert!(!read(&file, 0..file.len(), &[0, 0]), "one frame twice");
+        let mut huge_length = file.to_vec();
+        huge_length[..8].copy_from_slice(&u64::MAX.to_le_bytes());
+        assert!(!read(&Arc::new(huge_length), 0..file.len(), &offsets));
+    }
+
+    #[test]
+    fn appending_writes_only_the_records_not_in_the_file_and_reads_back_the_live_ones() {
+        let names = ["content/a.md", "content/b.md", "content/c.md"];
+        let (file, offsets) = written(
+            &sources(names.iter().zip(1..).map(|(n, i)| (*n, record(i)))),
+            5,
+        );
+        let mut read = Sources::read_records(&file, 5..file.len(), &offsets).unwrap();
+        // Nothing changed: nothing written, every frame where it was.
+        let mut nothing = Vec::new();
+        let same = read
+            .write_records(&mut nothing, file.len() as u64, Some(&file))
+            .unwrap();
+        assert!(nothing.is_empty());
+        assert_eq!(same, offsets);
+        assert_eq!(read.frames_in(&file).0, 3);
+        // One record made anew, one moved to another path, one deleted and one added: the
+        // three of them are appended; the deleted one's frame is left behind, unread.
+        let b = PathBuf::from("content/b.md");
+        let changed = read.files[&b].restamped(Some(Stamp {
+            len: 40,
+            modified: 41,
+        }));
+        read.files.insert(b.clone(), changed);
+        let moved = read.files.remove(Path::new("content/c.md")).unwrap();
+        read.files.insert(PathBuf::from("content/z.md"), moved);
+        read.files.remove(Path::new("content/a.md"));
+        read.files.insert(PathBuf::from("content/d.md"), record(4));
+        assert_eq!(read.frames_in(&file), (0, 0, 3));
+        let mut grown = file.to_vec();
+        let live = read
+            .write_records(&mut grown, file.len() as u64, Some(&file))
+            .unwrap();
+        assert_eq!(
+            grown[..file.len()],
+            file[..],
+            "the frames written are not touched"
+        );
+        assert_eq!(live.len(), 3);
+        assert!(live.iter().all(|&o| o >= file.len() as u64));
+        let grown = Arc::new(grown);
+        let back = Sources::read_records(&grown, 5..grown.len(), &live).unwrap();
+        assert_eq!(summary(&back), summary(&read));
+        // Read from the grown file, the kept records stay in place on the next append.
+        assert_eq!(
+            back.frames_in(&grown),
+            (3, (grown.len() - file.len()) as u64, 0)
+        );
     }
 }
