@@ -115,7 +115,8 @@ pub struct Groups {
 }
 
 /// Of each article's address fingerprint (its code, slug, dates, desk, authors and tags), in
-/// order: equal for two lists of articles whose author and tag listings are the same.
+/// order: two lists of articles with equal fingerprints have the same author and tag
+/// listings (the converse need not hold).
 fn addresses_of(articles: &[Arc<Article>]) -> Fingerprint {
     let mut f = FingerprintBuilder::new();
     f.u64(articles.len() as u64);

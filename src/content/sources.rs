@@ -234,8 +234,8 @@ impl Sources {
 
     /// Writes the records as frames (the path, then the record, each after its length as a
     /// little-endian u64) at offset `at` of a file, and returns where every record's frame
-    /// is, ascending. With `appending_to`, the records whose frame that file holds already
-    /// (`in_place`) are not written again. Records read from a state file are written as the
+    /// is, ascending, and where the frames end. With `appending_to`, the records whose frame
+    /// that file holds already (`in_place`) are not written again. Records read from a state file are written as the
     /// bytes they were read from, in the order they were read: the frames of unchanged
     /// records lie side by side there, and each run of them is written at once.
     pub fn write_records(
@@ -243,15 +243,9 @@ impl Sources {
         w: &mut impl Write,
         at: u64,
         appending_to: Option<&Arc<Vec<u8>>>,
-    ) -> io::Result<Vec<u64>> {
+    ) -> io::Result<(Vec<u64>, u64)> {
+        let mut offsets = Vec::with_capacity(self.files.len());
         let mut records: Vec<(&PathBuf, &Record)> = self.files.iter().collect();
-        records.sort_unstable_by_key(|(path, r)| {
-            (
-                r.encoded.as_ref().map_or(usize::MAX, |e| e.frame_start),
-                *path,
-            )
-        });
-        let mut offsets = Vec::with_capacity(records.len());
         if let Some(file) = appending_to {
             records.retain(|(path, record)| {
                 let held = Self::in_place(path, record, file);
@@ -261,6 +255,12 @@ impl Sources {
                 !held
             });
         }
+        records.sort_unstable_by_key(|(path, r)| {
+            (
+                r.encoded.as_ref().map_or(usize::MAX, |e| e.frame_start),
+                *path,
+            )
+        });
         // Where the next byte goes.
         let mut written = at;
         let put = |w: &mut dyn Write, written: &mut u64, bytes: &[u8]| -> io::Result<()> {
@@ -333,7 +333,7 @@ impl Sources {
         }
         flush(w, &mut written, &mut run)?;
         offsets.sort_unstable();
-        Ok(offsets)
+        Ok((offsets, written))
     }
 
     /// Sources holding the records whose frames begin at `offsets` in `file`, each within
@@ -367,7 +367,11 @@ impl Sources {
             .map(|&offset| {
                 let (frame_start, path, range) = frame(offset)?;
                 let path = PathBuf::from(std::ffi::OsStr::from_bytes(&file[path]));
-                let mut record: Record = postcard::from_bytes(&file[range.clone()]).ok()?;
+                // To its last byte: postcard stops where a value ends.
+                let mut record: Record = match postcard::take_from_bytes(&file[range.clone()]) {
+                    Ok((record, [])) => record,
+                    _ => return None,
+                };
                 record.encoded = Some(Encoded {
                     file: Arc::clone(file),
                     frame_start,
@@ -427,9 +431,10 @@ mod tests {
     /// The file `write_records` writes after `before` bytes, and where its frames are.
     fn written(sources: &Sources, before: usize) -> (Arc<Vec<u8>>, Vec<u64>) {
         let mut file = vec![7u8; before];
-        let offsets = sources
+        let (offsets, end) = sources
             .write_records(&mut file, before as u64, None)
             .unwrap();
+        assert_eq!(end, file.len() as u64);
         (Arc::new(file), offsets)
     }
 
@@ -586,7 +591,12 @@ mod tests {
 
     #[test]
     fn appending_writes_only_the_records_not_in_the_file_and_reads_back_the_live_ones() {
-        let names = ["content/a.md", "content/b.md", "content/c.md"];
+        let names = [
+            "content/a.md",
+            "content/b.md",
+            "content/c.md",
+            "content/k.md",
+        ];
         let (file, offsets) = written(
             &sources(names.iter().zip(1..).map(|(n, i)| (*n, record(i)))),
             5,
@@ -594,14 +604,15 @@ mod tests {
         let mut read = Sources::read_records(&file, 5..file.len(), &offsets).unwrap();
         // Nothing changed: nothing written, every frame where it was.
         let mut nothing = Vec::new();
-        let same = read
+        let (same, _) = read
             .write_records(&mut nothing, file.len() as u64, Some(&file))
             .unwrap();
         assert!(nothing.is_empty());
         assert_eq!(same, offsets);
-        assert_eq!(read.frames_in(&file).0, 3);
+        assert_eq!(read.frames_in(&file).0, 4);
         // One record made anew, one moved to another path, one deleted and one added: the
-        // three of them are appended; the deleted one's frame is left behind, unread.
+        // three of them are appended, `k` stays where it was, and the deleted one's frame is
+        // left behind, unread.
         let b = PathBuf::from("content/b.md");
         let changed = read.files[&b].restamped(Some(Stamp {
             len: 40,
@@ -612,25 +623,30 @@ mod tests {
         read.files.insert(PathBuf::from("content/z.md"), moved);
         read.files.remove(Path::new("content/a.md"));
         read.files.insert(PathBuf::from("content/d.md"), record(4));
-        assert_eq!(read.frames_in(&file), (0, 0, 3));
+        let k = &read.files[Path::new("content/k.md")];
+        let k_frame = k
+            .encoded
+            .as_ref()
+            .map(|e| (e.range.end - e.frame_start) as u64);
+        assert_eq!(read.frames_in(&file), (1, k_frame.unwrap(), 3));
         let mut grown = file.to_vec();
-        let live = read
+        let (live, end) = read
             .write_records(&mut grown, file.len() as u64, Some(&file))
             .unwrap();
+        assert_eq!(end, grown.len() as u64);
         assert_eq!(
             grown[..file.len()],
             file[..],
             "the frames written are not touched"
         );
-        assert_eq!(live.len(), 3);
-        assert!(live.iter().all(|&o| o >= file.len() as u64));
+        assert_eq!(live.len(), 4);
+        let kept: Vec<&u64> = live.iter().filter(|&&o| o < file.len() as u64).collect();
+        assert_eq!(kept.len(), 1, "k's frame, where it was");
         let grown = Arc::new(grown);
         let back = Sources::read_records(&grown, 5..grown.len(), &live).unwrap();
         assert_eq!(summary(&back), summary(&read));
-        // Read from the grown file, the kept records stay in place on the next append.
-        assert_eq!(
-            back.frames_in(&grown),
-            (3, (grown.len() - file.len()) as u64, 0)
-        );
+        // Read from the grown file, every record stays in place on the next append.
+        let live_bytes = (grown.len() - file.len()) as u64 + k_frame.unwrap();
+        assert_eq!(back.frames_in(&grown), (4, live_bytes, 0));
     }
 }
