@@ -74,6 +74,7 @@ pub fn check(root: &Path, now: Option<Timestamp>) -> Result<CheckReport> {
     };
     let bodies = content::Bodies::default();
     let loaded = content::load(
+        content::find_releases(root),
         root,
         &config,
         &content::Sources::default(),

@@ -83,7 +83,14 @@ pub fn new_release(
 /// Today's codes follow the newsroom habit `YYYYMMDDnn` (Jalali date, then a counter); a site
 /// whose codes already run past that continues from its highest code.
 fn next_free_id(root: &Path, config: &SiteConfig, now: Timestamp) -> u64 {
-    let loaded = content::load(root, config, &content::Sources::default(), None, &|_, _| {});
+    let loaded = content::load(
+        content::find_releases(root),
+        root,
+        config,
+        &content::Sources::default(),
+        None,
+        &|_, _| {},
+    );
     let used: std::collections::HashSet<u64> = loaded.articles.iter().map(|a| a.front.id).collect();
     let highest = used.iter().copied().max().unwrap_or(0);
     let calendar = PersianCalendar::new(config.timezone.clone());

@@ -654,7 +654,7 @@ fn build_locked(
         .as_ref()
         .map(|c| c.iter().map(PathBuf::as_path).collect());
     let found = found.unwrap_or_else(|| content::find_releases(&options.root));
-    let loaded = content::load_found(
+    let loaded = content::load(
         found,
         &options.root,
         &config,

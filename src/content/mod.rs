@@ -275,29 +275,11 @@ pub fn find_releases(root: &Path) -> ReleaseFiles {
     found
 }
 
-/// Reads every release file under `root/content` (`find_releases`). A file `previous` saw
+/// Reads the release files `found` under `root` (`find_releases`). A file `previous` saw
 /// unchanged is taken from it, not parsed again; with `changed`, a file not in it is taken
 /// from `previous` without looking at its size and time. Each file parsed is handed to
 /// `on_parsed` with its body.
 pub fn load(
-    root: &Path,
-    config: &SiteConfig,
-    previous: &Sources,
-    changed: Option<&std::collections::HashSet<&Path>>,
-    on_parsed: &OnParsed,
-) -> Loaded {
-    load_found(
-        find_releases(root),
-        root,
-        config,
-        previous,
-        changed,
-        on_parsed,
-    )
-}
-
-/// `load`, of the release files `found` under `root`.
-pub fn load_found(
     found: ReleaseFiles,
     root: &Path,
     config: &SiteConfig,
@@ -785,7 +767,14 @@ mod tests {
             "title: t\nbase_url: https://e.org/\ndesks:\n  - key: a\n    name: b\n",
         )
         .unwrap();
-        let loaded = load(dir.path(), &config, &Sources::default(), None, &|_, _| {});
+        let loaded = load(
+            find_releases(dir.path()),
+            dir.path(),
+            &config,
+            &Sources::default(),
+            None,
+            &|_, _| {},
+        );
         let repeated: Vec<_> = loaded
             .diagnostics
             .iter()
@@ -819,7 +808,14 @@ mod tests {
         let (sender, receiver) = std::sync::mpsc::channel();
         let root = dir.path().to_path_buf();
         std::thread::spawn(move || {
-            let _ = sender.send(load(&root, &config, &Sources::default(), None, &|_, _| {}));
+            let _ = sender.send(load(
+                find_releases(&root),
+                &root,
+                &config,
+                &Sources::default(),
+                None,
+                &|_, _| {},
+            ));
         });
         let loaded = receiver
             .recv_timeout(std::time::Duration::from_secs(20))

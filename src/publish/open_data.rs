@@ -474,7 +474,10 @@ mod tests {
     fn a_record_keeps_its_fingerprint_exactly_when_it_keeps_its_bytes() {
         let with_lead = "---\ntitle: گزارش\nlead: سطر اول\nslug: gozaresh\nauthor: x\ndesk: a\ndate: 1402-07-01\nid: 7\ntags: [یک]\nmetrics:\n  - label: شاخص\n    value: 47\n    unit: درصد\n---\nبند نخست متن.\n\nبند دوم متن.\n";
         let without_lead = with_lead.replace("lead: سطر اول\n", "");
-        // Each edit changes what the record shows, so it must change the fingerprint.
+        let same_lead = with_lead.replace("lead: سطر اول", "lead: بند نخست متن.");
+        let first_paragraph = without_lead.replace("بند نخست متن.", "بند اول متن.");
+        // Each edit changes what the record shows, so it must change the fingerprint: an edit
+        // of the release with a lead, and then three from other starting points.
         let shown = [
             (
                 "title",
@@ -502,37 +505,35 @@ mod tests {
                 with_lead.replace("بند دوم متن.", "بند دوم متن تازه."),
             ),
         ];
-        let base = record_of(with_lead);
-        for (what, text) in &shown {
-            let edited = record_of(text);
+        let shown = shown
+            .into_iter()
+            .map(|(what, text)| (what, with_lead.to_string(), text))
+            .chain([
+                // A lead that reads like the first paragraph, then no lead.
+                (
+                    "lead equal to the first paragraph, removed",
+                    same_lead,
+                    without_lead.clone(),
+                ),
+                // Without a lead the summary is the first paragraph.
+                (
+                    "first paragraph without a lead",
+                    without_lead.clone(),
+                    first_paragraph,
+                ),
+            ]);
+        for (what, from, to) in shown {
+            let (before, after) = (record_of(&from), record_of(&to));
             assert_ne!(
-                edited.1, base.1,
+                after.1, before.1,
                 "{what}: the test's edit does not show in the record"
             );
             assert_ne!(
-                edited.0, base.0,
+                after.0, before.0,
                 "{what}: the record changed, its fingerprint did not"
             );
         }
-        // A lead that reads like the first paragraph, then no lead: the record says which.
-        let same_lead = with_lead.replace("lead: سطر اول", "lead: بند نخست متن.");
-        let (with, without) = (record_of(&same_lead), record_of(&without_lead));
-        assert_ne!(with.1, without.1, "the test's records do not differ");
-        assert_ne!(
-            with.0, without.0,
-            "a lead equal to the first paragraph, removed"
-        );
-        let base_without_lead = record_of(&without_lead);
-        let first_paragraph = without_lead.replace("بند نخست متن.", "بند اول متن.");
-        let edited = record_of(&first_paragraph);
-        assert_ne!(
-            edited.1, base_without_lead.1,
-            "the summary is the first paragraph"
-        );
-        assert_ne!(
-            edited.0, base_without_lead.0,
-            "first paragraph without a lead"
-        );
+        let base = record_of(with_lead);
 
         // Edits the record does not show keep it, and its fingerprint.
         let unseen = [
