@@ -1,33 +1,21 @@
 //! chapar: a static site generator for Persian newsrooms.
 //!
-//! The build is a one-way pipeline, one module per stage:
-//! `config` + `content` (load) → `site` (assemble) → `render` → `output` (write),
-//! driven by `build`.
+//! The build is a one-way pipeline, a folder per stage (`docs/architecture.md`):
+//! `load` (site.yaml and the release files) → `assemble` (the site's indexes) → `emit`
+//! (pages, feeds, sitemaps, open data, search) → `write` (staging, commit, journal, lock),
+//! driven by `commands::build`. The layers, lowest first: `persian` (the language), `model`
+//! (the data every stage shares), `cache` (the saved-state codec), `load`, `assemble`,
+//! `write`, `emit`, `commands`. A module uses only its own layer and those below it
+//! (`tests/layers.rs` checks it); `emit` writes through `write::Output`, which lies below it.
 
-pub mod build;
-pub mod check;
-pub mod config;
-pub mod content;
-pub mod diagnostic;
-mod fast_hash;
-pub mod fingerprint;
-pub mod fix;
-mod json_text;
-pub mod links;
-mod long_text;
-pub mod markdown;
-pub mod output;
+pub mod assemble;
+pub mod cache;
+pub mod commands;
+pub mod emit;
+pub mod load;
+pub mod model;
 pub mod persian;
-pub mod progress;
-pub mod publish;
-pub mod render;
-pub mod sanitize;
-pub mod scaffold;
-pub mod search;
-pub mod serve;
-pub mod site;
-mod trash;
-pub mod yaml;
+pub mod write;
 
-pub use build::{BuildOptions, BuildReport, build};
-pub use diagnostic::Diagnostic;
+pub use commands::build::{BuildOptions, BuildReport, build};
+pub use model::diagnostic::Diagnostic;

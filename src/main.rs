@@ -6,7 +6,7 @@ use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use chapar::Diagnostic;
-use chapar::diagnostic::Severity;
+use chapar::model::diagnostic::Severity;
 use clap::{Parser, Subcommand, ValueEnum};
 
 #[derive(Parser)]
@@ -164,7 +164,7 @@ fn main() -> ExitCode {
             root,
             format,
             deny_warnings,
-        } => chapar::check::check(&root, None).map(|report| {
+        } => chapar::commands::check::check(&root, None).map(|report| {
             match format {
                 Format::Text => print_grouped(&report.diagnostics, quiet),
                 Format::Json => out!("{}", json_report(&report)),
@@ -188,14 +188,14 @@ fn main() -> ExitCode {
             root,
             dry_run,
             paths,
-        } => chapar::fix::plan(&root, &paths).and_then(|fixes| {
+        } => chapar::commands::fix::plan(&root, &paths).and_then(|fixes| {
             let total: usize = fixes.iter().map(|f| f.fixes).sum();
             if dry_run {
                 for fix in &fixes {
                     out!("{}", fix.diff().trim_end());
                 }
             } else {
-                chapar::fix::apply(&root, &fixes)?;
+                chapar::commands::fix::apply(&root, &fixes)?;
                 if !quiet {
                     for fix in &fixes {
                         eprintln!("fixed {} ({} change(s))", fix.path.display(), fix.fixes);
@@ -213,7 +213,7 @@ fn main() -> ExitCode {
             desk,
             author,
             root,
-        } => chapar::scaffold::new_release(
+        } => chapar::commands::scaffold::new_release(
             &root,
             &title,
             &desk,
@@ -231,8 +231,8 @@ fn main() -> ExitCode {
             drafts,
             open,
         } => serve(root, port, bind, drafts, open, quiet, verbose),
-        Command::Init { dir } => {
-            chapar::scaffold::init(&dir, jiff::Timestamp::now()).map(|created| {
+        Command::Init { dir } => chapar::commands::scaffold::init(&dir, jiff::Timestamp::now())
+            .map(|created| {
                 if !quiet {
                     for path in &created {
                         eprintln!("created {}", dir.join(path).display());
@@ -240,8 +240,7 @@ fn main() -> ExitCode {
                     eprintln!("build it with: chapar build --root {}", dir.display());
                 }
                 ExitCode::SUCCESS
-            })
-        }
+            }),
     };
     result.unwrap_or_else(|e| {
         eprintln!("{}: {e:#}", paint("error", Severity::Error));
@@ -251,7 +250,7 @@ fn main() -> ExitCode {
 
 /// The stages of a build with their time (with `decimals`), the peak memory so far and the
 /// CPU time they took.
-fn print_stages(stages: &[chapar::build::Stage], decimals: usize) {
+fn print_stages(stages: &[chapar::commands::build::Stage], decimals: usize) {
     for stage in stages {
         let peak = stage
             .peak_memory
@@ -296,7 +295,7 @@ fn serve(
             paint("warning", Severity::Warning)
         );
     }
-    let session = chapar::serve::session_dir()?;
+    let session = chapar::commands::serve::session_dir()?;
     let out = session.path().join("site");
     let session_path = session.path().to_path_buf();
     let cleanup = move || {
@@ -311,13 +310,13 @@ fn serve(
     if !quiet {
         eprintln!("preview folder: {}", session.path().display());
     }
-    let options = chapar::serve::ServeOptions {
+    let options = chapar::commands::serve::ServeOptions {
         root,
         bind,
         port,
         drafts,
     };
-    let server = match chapar::serve::Server::start(&options, &out) {
+    let server = match chapar::commands::serve::Server::start(&options, &out) {
         Ok((server, diagnostics)) => {
             print_diagnostics(&diagnostics, quiet);
             Arc::new(server)
@@ -355,15 +354,15 @@ fn serve(
 struct Bar(indicatif::ProgressBar);
 
 impl Bar {
-    fn handle() -> chapar::progress::ProgressHandle {
+    fn handle() -> chapar::model::progress::ProgressHandle {
         let bar = indicatif::ProgressBar::new_spinner();
         // Drawn only when a build lasts long enough to need it.
         bar.set_draw_target(indicatif::ProgressDrawTarget::stderr_with_hz(8));
-        chapar::progress::ProgressHandle(std::sync::Arc::new(Bar(bar)))
+        chapar::model::progress::ProgressHandle(std::sync::Arc::new(Bar(bar)))
     }
 }
 
-impl chapar::progress::Progress for Bar {
+impl chapar::model::progress::Progress for Bar {
     fn stage(&self, name: &'static str, _total: Option<u64>) {
         self.0.set_style(
             indicatif::ProgressStyle::with_template("{spinner} {msg} {pos} files, {elapsed}")
@@ -438,7 +437,7 @@ fn print_grouped(diagnostics: &[Diagnostic], quiet: bool) {
     }
 }
 
-fn json_report(report: &chapar::check::CheckReport) -> String {
+fn json_report(report: &chapar::commands::check::CheckReport) -> String {
     let items: Vec<serde_json::Value> = report
         .diagnostics
         .iter()

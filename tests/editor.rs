@@ -300,7 +300,9 @@ fn init_makes_a_newsroom_that_builds() {
     assert!(run.status.success(), "{}", text(&run.stderr));
     // `init` dates its sample release by the real clock, so this build goes by it too: at
     // the tests' fixed time the release would still be due.
-    let report = chapar::build::build(&chapar::build::BuildOptions::new(&target)).unwrap();
+    let report =
+        chapar::commands::build::build(&chapar::commands::build::BuildOptions::new(&target))
+            .unwrap();
     assert!(report.succeeded, "{:#?}", report.diagnostics);
     assert_eq!(report.articles, 1);
     let again = chapar(&["init", target.to_str().unwrap()], dir.path());

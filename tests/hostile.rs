@@ -518,29 +518,26 @@ fn output_folders_chapar_must_not_replace() {
 fn inputs_the_fuzzers_found() {
     // A long title is a warning, and the release is still published.
     let front_matter = fs::read(fixtures().join("../data/fuzz-front-matter-crash.bin")).unwrap();
-    let config = chapar::config::parse(
+    let config = chapar::load::config::parse(
         "title: t\nbase_url: https://e.org/press/\ndesks:\n  - key: provinces\n    name: استان‌ها\n",
     )
     .unwrap();
     let text = String::from_utf8(front_matter).unwrap();
-    let (article, diagnostics) = chapar::content::parse_article(
-        "f.md".into(),
-        &text,
-        &chapar::content::Parsing::new(&config),
-    );
+    let (article, diagnostics) =
+        chapar::load::parse_article("f.md".into(), &text, &chapar::load::Parsing::new(&config));
     assert!(article.is_some(), "{diagnostics:?}");
     assert!(diagnostics.iter().all(|d| !d.is_error()));
     // Markup inside an allowed iframe is not published as written.
     let body =
         String::from_utf8(fs::read(fixtures().join("../data/fuzz-markdown-crash.bin")).unwrap())
             .unwrap();
-    let sanitizer = chapar::sanitize::Sanitizer::new(&["www.aparat.com".to_string()]);
-    let options = chapar::markdown::BodyOptions {
+    let sanitizer = chapar::load::sanitize::Sanitizer::new(&["www.aparat.com".to_string()]);
+    let options = chapar::load::markdown::BodyOptions {
         sanitizer: Some(&sanitizer),
         ..Default::default()
     };
     assert!(
-        !chapar::markdown::render(&body, options)
+        !chapar::load::markdown::render(&body, options)
             .html
             .contains("<script")
     );

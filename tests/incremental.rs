@@ -11,7 +11,7 @@ use std::fs;
 use std::path::{Path, PathBuf};
 use std::time::{Duration, SystemTime};
 
-use chapar::build::{BuildOptions, BuildReport, BuildState, build, build_with};
+use chapar::commands::build::{BuildOptions, BuildReport, BuildState, build, build_with};
 use common::*;
 
 const RELEASES: usize = 30;
@@ -363,8 +363,8 @@ fn random_edits_give_the_same_site_as_clean_builds() {
             &clean_out,
             &format!("{context}, pages first"),
             |path| {
-                !chapar::publish::is_whole_site_file(path)
-                    && !chapar::search::is_index_file(path)
+                !chapar::emit::is_whole_site_file(path)
+                    && !chapar::emit::search::is_index_file(path)
                     && !path.ends_with("rss.xml")
                     && !path.ends_with("atom.xml")
             },

@@ -325,18 +325,18 @@ fn a_sub_path_base_url_leaves_no_link_outside_it() {
 
 #[test]
 fn sitemaps_split_into_an_index_past_the_limit() {
-    let config = chapar::config::parse(
+    let config = chapar::load::config::parse(
         "title: t\nbase_url: https://e.org/\ndesks:\n  - key: a\n    name: b\n",
     )
     .unwrap();
-    let links = chapar::links::Links::new(&config);
-    let entries: Vec<chapar::publish::sitemap::Entry> = (0..5)
-        .map(|i| chapar::publish::sitemap::Entry {
+    let links = chapar::model::links::Links::new(&config);
+    let entries: Vec<chapar::emit::sitemap::Entry> = (0..5)
+        .map(|i| chapar::emit::sitemap::Entry {
             loc: format!("https://e.org/{i}/"),
             lastmod: None,
         })
         .collect();
-    let files = chapar::publish::sitemap::sitemap_files(&entries, &links, 2);
+    let files = chapar::emit::sitemap::sitemap_files(&entries, &links, 2);
     let names: Vec<&str> = files.iter().map(|(n, _)| n.as_str()).collect();
     assert_eq!(
         names,
@@ -355,12 +355,9 @@ fn sitemaps_split_into_an_index_past_the_limit() {
     );
     assert_eq!(elements(&files[3].1, "loc"), ["https://e.org/4/"]);
     assert_eq!(
-        chapar::publish::sitemap::sitemap_files(&entries, &links, 5).len(),
+        chapar::emit::sitemap::sitemap_files(&entries, &links, 5).len(),
         1
     );
-    assert_eq!(chapar::publish::sitemap::sitemap_paths(5, 2), names);
-    assert_eq!(
-        chapar::publish::sitemap::sitemap_paths(5, 5),
-        ["sitemap.xml"]
-    );
+    assert_eq!(chapar::emit::sitemap::sitemap_paths(5, 2), names);
+    assert_eq!(chapar::emit::sitemap::sitemap_paths(5, 5), ["sitemap.xml"]);
 }

@@ -14,8 +14,8 @@ use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 
 use chapar::BuildOptions;
+use chapar::emit::search::tokens::tokenize;
 use chapar::persian::folding::fold;
-use chapar::search::tokens::tokenize;
 use serde_json::{Value, json};
 
 fn repo() -> &'static Path {

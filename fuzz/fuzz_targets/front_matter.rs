@@ -3,15 +3,15 @@
 
 use std::sync::OnceLock;
 
-use chapar::config::SiteConfig;
-use chapar::content::{Parsing, parse_article};
+use chapar::load::config::SiteConfig;
+use chapar::load::{Parsing, parse_article};
 use libfuzzer_sys::fuzz_target;
 
 fn config() -> &'static SiteConfig {
     static CONFIG: OnceLock<SiteConfig> = OnceLock::new();
     CONFIG.get_or_init(|| {
         let yaml = "title: t\nbase_url: https://e.org/press/\ndesks:\n  - key: provinces\n    name: استان‌ها\n";
-        chapar::config::parse(yaml).expect("a valid site.yaml")
+        chapar::load::config::parse(yaml).expect("a valid site.yaml")
     })
 }
 

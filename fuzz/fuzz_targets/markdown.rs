@@ -1,9 +1,9 @@
 //! The Markdown pipeline with every option on: digits, base path, sanitizing.
 #![no_main]
 
-use chapar::markdown::{BodyOptions, render};
+use chapar::load::markdown::{BodyOptions, render};
 use chapar::persian::digits::DigitStyle;
-use chapar::sanitize::Sanitizer;
+use chapar::load::sanitize::Sanitizer;
 use libfuzzer_sys::fuzz_target;
 
 fuzz_target!(|data: &[u8]| {

@@ -427,7 +427,7 @@ fn mixed_digits(text: &str, words: &[(usize, &str)], base: usize, out: &mut Vec<
 /// Arabic (`<span lang="ar">…</span>`, `<blockquote lang="ar">…`) are left alone. Spans are
 /// bytes of `markdown`.
 pub fn check_markdown(markdown: &str) -> Vec<Finding> {
-    let options = crate::markdown::parser_options();
+    let options = crate::load::markdown::parser_options();
     let mut findings = Vec::new();
     let mut in_code = false;
     let mut arabic_depth = 0usize;

@@ -1,0 +1,605 @@
+//! The newsroom schema: a press release's YAML front matter, checked field by field so that
+//! every problem in a file is reported in one run, each at its own line.
+
+use std::path::Path;
+
+use jiff::Timestamp;
+use serde_yaml::{Mapping, Value};
+
+use crate::load::yaml::{Seg, YamlSource, type_name};
+use crate::model::config::SiteConfig;
+use crate::model::diagnostic::{Diagnostic, did_you_mean};
+use crate::model::front_matter::{FIELDS, FrontMatter, IMAGE_FIELDS, Image, METRIC_FIELDS, Metric};
+use crate::persian::calendar::parse_datetime;
+use crate::persian::digits::to_latin_digits;
+use crate::persian::numbers::{Number, parse_number};
+
+/// More tags than this is a mistake (a pasted list), and each tag costs a page and two feeds.
+pub const MAX_TAGS: usize = 50;
+/// Titles longer than this are reported; they still build.
+pub const LONG_TITLE: usize = 300;
+
+/// Checks one file's front matter. Returns the typed value only when no error was found.
+pub fn parse(
+    path: &Path,
+    source: &YamlSource,
+    config: &SiteConfig,
+) -> (Option<FrontMatter>, Vec<Diagnostic>) {
+    let mut check = Checker {
+        path,
+        source,
+        problems: Vec::new(),
+    };
+    let value = match source.parse() {
+        Ok(value) => value,
+        Err(e) => {
+            let hint = if e.message.contains("limit exceeded") {
+                "the front matter repeats (YAML anchors and aliases) or nests too deeply: write the values out plainly"
+            } else {
+                "check the indentation and quoting on this line and the one before; text containing `:` or `#` must be quoted"
+            };
+            let d = Diagnostic::error(
+                path,
+                format!("the front matter is not valid YAML: {}", e.message),
+            )
+            .at(e.line, e.column)
+            .with_hint(hint);
+            return (None, vec![d]);
+        }
+    };
+    let map = match value {
+        Value::Mapping(map) => map,
+        Value::Null => Mapping::new(),
+        other => {
+            check.error(
+                &[],
+                format!(
+                    "the front matter must be a set of fields, but it is {}",
+                    type_name(&other)
+                ),
+                "write one `field: value` per line, e.g. `title: ...`",
+            );
+            return (None, check.problems);
+        }
+    };
+    let front = check.front_matter(&map, config);
+    // Warnings (a long title) keep the release; errors do not.
+    let ok = !check.problems.iter().any(Diagnostic::is_error);
+    (front.filter(|_| ok), check.problems)
+}
+
+struct Checker<'a> {
+    path: &'a Path,
+    source: &'a YamlSource<'a>,
+    problems: Vec<Diagnostic>,
+}
+
+impl Checker<'_> {
+    fn error(&mut self, at: &[Seg], message: impl Into<String>, hint: impl Into<String>) {
+        let (line, column) = if at.is_empty() {
+            (self.source.first_line - 1, 1)
+        } else {
+            self.source.locate(at)
+        };
+        self.problems.push(
+            Diagnostic::error(self.path, message)
+                .at(line, column)
+                .with_hint(hint),
+        );
+    }
+
+    fn missing(&mut self, field: &str, example: &str) {
+        self.problems.push(
+            Diagnostic::error(
+                self.path,
+                format!("the required field `{field}` is missing"),
+            )
+            .at(self.source.first_line - 1, 1)
+            .with_hint(format!(
+                "add a line `{field}: {example}` to the front matter"
+            )),
+        );
+    }
+
+    fn unknown_keys(&mut self, map: &Mapping, known: &[&str], at: &[Seg]) {
+        for key in map.keys() {
+            let name = match key {
+                Value::String(s) => s.clone(),
+                other => format!("{other:?}"),
+            };
+            if known.contains(&name.as_str()) {
+                continue;
+            }
+            let mut path = at.to_vec();
+            path.push(Seg::Key(&name));
+            let hint = match did_you_mean(&name, known.iter().copied()) {
+                Some(k) => format!("did you mean `{k}`?"),
+                None => format!(
+                    "remove it, or put theme data under `extra:`; known fields are `{}`",
+                    known.join("`, `")
+                ),
+            };
+            self.error(&path, format!("unknown field `{name}`"), hint);
+        }
+    }
+
+    fn front_matter(&mut self, map: &Mapping, config: &SiteConfig) -> Option<FrontMatter> {
+        self.unknown_keys(map, &FIELDS, &[]);
+        let get = |key: &str| map.get(key).filter(|v| !v.is_null());
+
+        let title = match get("title") {
+            Some(v) => self.required_text(v, "title"),
+            None => {
+                self.missing("title", "عنوان خبر");
+                None
+            }
+        };
+        if let Some(t) = &title
+            && t.chars().count() > LONG_TITLE
+        {
+            let (line, column) = self.source.locate(&[Seg::Key("title")]);
+            self.problems.push(
+                Diagnostic::warning(
+                    self.path,
+                    format!("the title is {} characters long", t.chars().count()),
+                )
+                .at(line, column)
+                .with_hint(format!(
+                    "a headline reads best under {LONG_TITLE} characters; move the rest to `lead:`"
+                )),
+            );
+        }
+        let lead = get("lead").and_then(|v| self.required_text(v, "lead"));
+        let authors = match get("author") {
+            Some(v) => self.authors(v),
+            None => match &config.default_author {
+                Some(name) => Some(vec![name.clone()]),
+                None => {
+                    self.missing("author", "نام نویسنده");
+                    None
+                }
+            },
+        };
+        let desk = match get("desk") {
+            Some(v) => self.desk(v, config),
+            None => {
+                self.missing(
+                    "desk",
+                    config.desks.first().map_or("provinces", |d| d.key.as_str()),
+                );
+                None
+            }
+        };
+        let date = match get("date") {
+            Some(v) => self.date(v, "date", config),
+            None => {
+                self.missing("date", "1402-07-09 10:30");
+                None
+            }
+        };
+        let updated = get("updated").and_then(|v| self.date(v, "updated", config));
+        let id = match get("id") {
+            Some(v) => self.id(v),
+            None => {
+                self.missing("id", "1402070912");
+                None
+            }
+        };
+        let tags = get("tags").map(|v| self.tags(v)).unwrap_or_default();
+        let metrics = get("metrics").map(|v| self.metrics(v)).unwrap_or_default();
+        let image = get("image").and_then(|v| self.image(v));
+        let draft = match get("draft") {
+            None => false,
+            Some(Value::Bool(b)) => *b,
+            Some(other) => {
+                let message = format!("`draft` must be true or false, not {}", describe(other));
+                self.error(
+                    &[Seg::Key("draft")],
+                    message,
+                    "write `draft: true` or `draft: false`",
+                );
+                false
+            }
+        };
+        let slug = get("slug").and_then(|v| self.required_text(v, "slug"));
+        let extra = match get("extra") {
+            None => serde_json::Map::new(),
+            Some(v @ Value::Mapping(_)) => match serde_json::to_value(v) {
+                Ok(serde_json::Value::Object(map)) => map,
+                _ => {
+                    self.error(
+                        &[Seg::Key("extra")],
+                        "`extra` holds a key that is not text",
+                        "use plain text keys under `extra:`",
+                    );
+                    serde_json::Map::new()
+                }
+            },
+            Some(other) => {
+                let message = format!("`extra` must be a set of fields, not {}", describe(other));
+                self.error(
+                    &[Seg::Key("extra")],
+                    message,
+                    "write `extra:` and indented `key: value` lines below it",
+                );
+                serde_json::Map::new()
+            }
+        };
+        if updated.is_some() && date.is_some() && updated < date {
+            self.error(
+                &[Seg::Key("updated")],
+                "`updated` is earlier than `date`",
+                "an update comes after publication; check both dates",
+            );
+        }
+        Some(FrontMatter {
+            title: title?,
+            lead,
+            authors: authors?,
+            desk: desk?,
+            date: date?,
+            updated,
+            id: id?,
+            tags,
+            metrics,
+            image,
+            draft,
+            slug,
+            extra,
+        })
+    }
+
+    /// Text, or a plain number written without quotes (`title: 1402`); never empty.
+    fn text_at(&mut self, v: &Value, at: &[Seg], name: &str) -> Option<String> {
+        let text = match v {
+            Value::String(s) => s.trim().to_string(),
+            Value::Number(n) => n.to_string(),
+            other => {
+                let message = format!("`{name}` must be text, not {}", describe(other));
+                self.error(at, message, format!("write `{name}:` followed by the text on the same line; quote it if it starts with [ or {{"));
+                return None;
+            }
+        };
+        if text.is_empty() {
+            self.error(
+                at,
+                format!("`{name}` is empty"),
+                format!("write the {name} after `{name}:`, or remove the line"),
+            );
+            return None;
+        }
+        Some(text)
+    }
+
+    fn required_text(&mut self, v: &Value, key: &str) -> Option<String> {
+        self.text_at(v, &[Seg::Key(key)], key)
+    }
+
+    fn optional_text(&mut self, map: &Mapping, key: &str, at: &[Seg]) -> Option<String> {
+        let v = map.get(key).filter(|v| !v.is_null())?;
+        let mut path = at.to_vec();
+        path.push(Seg::Key(key));
+        self.text_at(v, &path, key)
+    }
+
+    /// One name or a list of names.
+    fn authors(&mut self, v: &Value) -> Option<Vec<String>> {
+        let names = self.text_list(v, "author")?;
+        if names.is_empty() {
+            self.error(
+                &[Seg::Key("author")],
+                "`author` is an empty list",
+                "name at least one author",
+            );
+            return None;
+        }
+        self.names_have_slugs(&names, "author").then_some(names)
+    }
+
+    fn tags(&mut self, v: &Value) -> Vec<String> {
+        if let Value::String(s) = v
+            && s.contains([',', '،'])
+        {
+            self.error(
+                &[Seg::Key("tags")],
+                "`tags` is one piece of text with commas in it",
+                format!(
+                    "write the tags as a list: `tags: [{}]`",
+                    s.split([',', '،'])
+                        .map(str::trim)
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                ),
+            );
+            return Vec::new();
+        }
+        let mut tags = self.text_list(v, "tags").unwrap_or_default();
+        if tags.len() > MAX_TAGS {
+            self.error(
+                &[Seg::Key("tags")],
+                format!(
+                    "a release may have at most {MAX_TAGS} tags, this one has {}",
+                    tags.len()
+                ),
+                "keep the tags that readers would search for",
+            );
+            return Vec::new();
+        }
+        if !self.names_have_slugs(&tags, "tags") {
+            return Vec::new();
+        }
+        let mut seen = std::collections::HashSet::new();
+        tags.retain(|t| seen.insert(crate::persian::slugify(t)));
+        tags
+    }
+
+    /// Author and tag pages live at an address made from the name, so a name needs at least
+    /// one letter or digit.
+    fn names_have_slugs(&mut self, names: &[String], key: &str) -> bool {
+        let mut ok = true;
+        for (i, name) in names.iter().enumerate() {
+            if crate::persian::slugify(name).is_empty() {
+                let at = if names.len() > 1 {
+                    vec![Seg::Key(key), Seg::Index(i)]
+                } else {
+                    vec![Seg::Key(key)]
+                };
+                self.error(
+                    &at,
+                    format!("`{name}` has no letter or digit, so it cannot have a page"),
+                    format!("write a real name in `{key}`"),
+                );
+                ok = false;
+            }
+        }
+        ok
+    }
+
+    fn text_list(&mut self, v: &Value, key: &str) -> Option<Vec<String>> {
+        match v {
+            Value::Sequence(items) => {
+                let mut out = Vec::with_capacity(items.len());
+                let mut ok = true;
+                for (i, item) in items.iter().enumerate() {
+                    match self.text_at(item, &[Seg::Key(key), Seg::Index(i)], key) {
+                        Some(t) => out.push(t),
+                        None => ok = false,
+                    }
+                }
+                ok.then_some(out)
+            }
+            Value::String(_) | Value::Number(_) => {
+                self.text_at(v, &[Seg::Key(key)], key).map(|t| vec![t])
+            }
+            other => {
+                let message = format!(
+                    "`{key}` must be a list or one piece of text, not {}",
+                    describe(other)
+                );
+                self.error(
+                    &[Seg::Key(key)],
+                    message,
+                    format!("write `{key}: [first, second]`, or one name after `{key}:`"),
+                );
+                None
+            }
+        }
+    }
+
+    fn desk(&mut self, v: &Value, config: &SiteConfig) -> Option<String> {
+        let name = self.required_text(v, "desk")?;
+        if let Some(desk) = config.desk(&name) {
+            return Some(desk.key.clone());
+        }
+        let known: Vec<String> = config
+            .desks
+            .iter()
+            .map(|d| format!("`{}` ({})", d.key, d.name))
+            .collect();
+        let keys = config.desks.iter().map(|d| d.key.as_str());
+        let hint = match did_you_mean(&name, keys) {
+            Some(k) => format!(
+                "did you mean `{k}`? Desks are defined in site.yaml: {}",
+                known.join(", ")
+            ),
+            None => format!("use a desk defined in site.yaml: {}", known.join(", ")),
+        };
+        self.error(&[Seg::Key("desk")], format!("unknown desk `{name}`"), hint);
+        None
+    }
+
+    fn date(&mut self, v: &Value, key: &str, config: &SiteConfig) -> Option<Timestamp> {
+        let text = self.required_text(v, key)?;
+        match parse_datetime(&text, &config.timezone) {
+            Ok(ts) => Some(ts),
+            Err(message) => {
+                let hint = "write a Gregorian date like `2023-10-01 10:30` or a Jalali one like `1402-07-09 10:30`";
+                self.error(&[Seg::Key(key)], format!("bad `{key}`: {message}"), hint);
+                None
+            }
+        }
+    }
+
+    fn id(&mut self, v: &Value) -> Option<u64> {
+        let parsed = match v {
+            Value::Number(n) => n.as_u64(),
+            Value::String(s) => {
+                let latin = to_latin_digits(s.trim());
+                (!latin.is_empty() && latin.bytes().all(|b| b.is_ascii_digit()))
+                    .then(|| latin.parse().ok())
+                    .flatten()
+            }
+            _ => None,
+        };
+        match parsed {
+            Some(id) if id > 0 => Some(id),
+            _ => {
+                let message = format!(
+                    "`id` must be a positive whole number (the news code), not {}",
+                    describe(v)
+                );
+                self.error(
+                    &[Seg::Key("id")],
+                    message,
+                    "write the news code digits only, e.g. `id: 1402070912`",
+                );
+                None
+            }
+        }
+    }
+
+    fn number(&mut self, v: &Value, at: &[Seg], name: &str) -> Option<Number> {
+        let text = match v {
+            Value::Number(n) => n.to_string(),
+            Value::String(s) => s.clone(),
+            other => {
+                let message = format!("`{name}` must be a number, not {}", describe(other));
+                self.error(
+                    at,
+                    message,
+                    format!("write digits only, e.g. `{name}: 47` or `{name}: \"۴۷\"`"),
+                );
+                return None;
+            }
+        };
+        match parse_number(&text) {
+            Ok(n) => Some(n),
+            Err(message) => {
+                self.error(at, format!("`{name}`: {message}"), "write digits only; put the unit in `unit:` (e.g. `value: 47` and `unit: درصد`)");
+                None
+            }
+        }
+    }
+
+    fn metrics(&mut self, v: &Value) -> Vec<Metric> {
+        let Value::Sequence(items) = v else {
+            let message = format!("`metrics` must be a list, not {}", describe(v));
+            self.error(
+                &[Seg::Key("metrics")],
+                message,
+                "start each figure with `- label:` on its own line below `metrics:`",
+            );
+            return Vec::new();
+        };
+        let mut metrics = Vec::with_capacity(items.len());
+        for (i, item) in items.iter().enumerate() {
+            let at = [Seg::Key("metrics"), Seg::Index(i)];
+            let Value::Mapping(map) = item else {
+                let message = format!(
+                    "metric {} must be a set of fields (label, value, unit...), not {}",
+                    i + 1,
+                    describe(item)
+                );
+                self.error(
+                    &at,
+                    message,
+                    "write `- label: ...` and, indented below it, `value: ...`",
+                );
+                continue;
+            };
+            self.unknown_keys(map, &METRIC_FIELDS, &at);
+            let label = self.optional_text(map, "label", &at);
+            let value = match map.get("value").filter(|v| !v.is_null()) {
+                Some(v) => self.number(v, &[at[0], at[1], Seg::Key("value")], "value"),
+                None => None,
+            };
+            for (field, present) in [
+                ("label", map.contains_key("label")),
+                ("value", map.contains_key("value")),
+            ] {
+                if !present {
+                    self.error(
+                        &at,
+                        format!("metric {} has no `{field}`", i + 1),
+                        format!("add `{field}:` to this metric"),
+                    );
+                }
+            }
+            let unit = self.optional_text(map, "unit", &at);
+            let change = map
+                .get("change")
+                .filter(|v| !v.is_null())
+                .and_then(|v| self.number(v, &[at[0], at[1], Seg::Key("change")], "change"));
+            let period = self.optional_text(map, "period", &at);
+            let good = self.optional_text(map, "good", &at);
+            if let Some(g) = &good
+                && g != "up"
+                && g != "down"
+            {
+                self.error(&[at[0], at[1], Seg::Key("good")], format!("`good` must be `up` or `down`, not `{g}`"), "say which direction is good news: `good: down` for accidents, `good: up` for jobs");
+            }
+            if let (Some(label), Some(value)) = (label, value) {
+                metrics.push(Metric {
+                    label,
+                    value,
+                    unit,
+                    change,
+                    period,
+                    good,
+                });
+            }
+        }
+        metrics
+    }
+
+    fn image(&mut self, v: &Value) -> Option<Image> {
+        let at = [Seg::Key("image")];
+        let Value::Mapping(map) = v else {
+            let message = format!(
+                "`image` must be a set of fields (src, alt, caption), not {}",
+                describe(v)
+            );
+            self.error(
+                &at,
+                message,
+                "write `image: {src: images/photo.jpg, alt: \"...\"}`",
+            );
+            return None;
+        };
+        self.unknown_keys(map, &IMAGE_FIELDS, &at);
+        let src = self.optional_text(map, "src", &at);
+        let alt = self.optional_text(map, "alt", &at);
+        let caption = self.optional_text(map, "caption", &at);
+        if !map.contains_key("src") {
+            self.error(
+                &at,
+                "`image` has no `src`",
+                "add `src:` with the image's path under static/, e.g. `images/photo.jpg`",
+            );
+        }
+        if !map.contains_key("alt") {
+            self.error(
+                &at,
+                "`image` has no `alt` text",
+                "add `alt:` describing the picture for readers who cannot see it",
+            );
+        }
+        if let Some(src) = &src
+            && (crate::load::sanitize::climbs_out(src)
+                || !crate::load::sanitize::is_safe_url(src, true)
+                || src.starts_with("data:"))
+        {
+            self.error(
+                &[at[0], Seg::Key("src")],
+                format!("image path `{src}` is not allowed"),
+                "use a path under static/ such as `images/photo.jpg`, or an https:// address",
+            );
+            return None;
+        }
+        Some(Image {
+            src: src?,
+            alt: alt?,
+            caption,
+        })
+    }
+}
+
+/// A value as an editor would recognise it, for error messages.
+fn describe(v: &Value) -> String {
+    match v {
+        Value::String(s) => format!("`{s}`"),
+        Value::Number(n) => format!("`{n}`"),
+        Value::Bool(b) => format!("`{b}`"),
+        other => type_name(other).to_string(),
+    }
+}
