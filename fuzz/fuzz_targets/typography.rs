@@ -1,7 +1,8 @@
 //! Typography findings point at real text, and applying their fixes never breaks UTF-8.
 #![no_main]
 
-use chapar::persian::typography::{apply_fixes, check_markdown, check_text, check_title};
+use chapar::load::markdown::check_typography as check_markdown;
+use chapar::persian::typography::{apply_fixes, check_text, check_title};
 use libfuzzer_sys::fuzz_target;
 
 fuzz_target!(|data: &[u8]| {

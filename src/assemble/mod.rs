@@ -38,14 +38,15 @@ impl Site {
     /// are considered, so the cost per article stays bounded on large sites.
     pub fn related(&self, index: usize, count: usize) -> Vec<usize> {
         const CANDIDATES_PER_LIST: usize = 300;
-        let article = &self.articles[index];
+        // What the choice is made of: `related_key`, whose fingerprint `shape` combines.
+        let article = self.articles[index].related_key();
         // Listings hold articles in site order, so every candidate list is sorted: the tag
         // lists are merged (an article has a few tags, so the smallest head is found by
         // looking at each), the desk is searched by bisection, and only the best `count` are
         // kept as they come. This runs for every article: on a site of 100,000 sorting the
         // candidates together took seconds.
         let mut lists: Vec<&[usize]> = Vec::with_capacity(article.tag_paths.len());
-        for path in &article.tag_paths {
+        for path in article.tag_paths {
             if let Ok(t) = self.tags.binary_search_by(|l| l.path.cmp(path)) {
                 let list = &self.tags[t].articles;
                 lists.push(&list[..list.len().min(CANDIDATES_PER_LIST)]);
@@ -63,7 +64,8 @@ impl Site {
             }
             tagged.push((head, shared));
         }
-        let desk: &[usize] = self.desk_of(article).map_or(&[], |d| {
+        let desk_index = self.config.desks.iter().position(|d| d.key == article.desk);
+        let desk: &[usize] = desk_index.and_then(|i| self.desks.get(i)).map_or(&[], |d| {
             &d.articles[..d.articles.len().min(CANDIDATES_PER_LIST)]
         });
         let in_desk = |i: usize| desk.binary_search(&i).is_ok();

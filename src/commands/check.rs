@@ -15,7 +15,7 @@ use crate::emit::render::{self, Renderer};
 use crate::emit::{self, PublishOptions};
 use crate::load::config;
 use crate::load::yaml::{Seg, YamlSource};
-use crate::load::{self, split};
+use crate::load::{self, markdown, split};
 use crate::model::article::Article;
 use crate::model::diagnostic::{self, Diagnostic};
 use crate::model::fingerprint::Fingerprint;
@@ -241,7 +241,7 @@ fn typography_of(article: &Article, parts: &split::Parts) -> Vec<Diagnostic> {
             out.push(finding(&article.source, line, column, value, &f));
         }
     }
-    for f in typography::check_markdown(parts.body) {
+    for f in markdown::check_typography(parts.body) {
         let (line, column) = diagnostic::line_column(parts.body, f.span.start);
         let line = parts.body_line + line;
         out.push(finding(&article.source, line, column, parts.body, &f));

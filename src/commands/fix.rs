@@ -8,7 +8,7 @@ use std::path::{Path, PathBuf};
 
 use anyhow::{Context, Result};
 
-use crate::load::{CONTENT_DIR, split};
+use crate::load::{CONTENT_DIR, markdown, split};
 use crate::persian::slugify;
 use crate::persian::typography::{self, Finding, Rule};
 
@@ -139,7 +139,7 @@ pub fn safe_findings(file: &str) -> Vec<Finding> {
         }
     }
     findings.extend(shift(
-        typography::check_markdown(parts.body),
+        markdown::check_typography(parts.body),
         body_start,
         parts.body,
     ));

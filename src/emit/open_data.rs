@@ -12,13 +12,9 @@ use xxhash_rust::xxh3::xxh3_64;
 use crate::model::article::Article;
 use crate::model::diagnostic::Diagnostic;
 use crate::model::fingerprint::{Fingerprint, FingerprintBuilder};
-use crate::model::front_matter::Metric;
-use crate::model::links::Links;
-use crate::model::paths;
+use crate::model::record::{METRIC_COLUMNS, RecordMaker, metric_rows};
 use crate::model::site::Site;
 use crate::persian::PersianCalendar;
-use crate::persian::calendar::JalaliFormat;
-use crate::persian::to_latin_digits;
 use crate::write::Output;
 
 const ARTICLES_PATH: &str = "data/articles.json";
@@ -51,32 +47,6 @@ struct Span {
     hash: u64,
 }
 
-#[derive(Serialize)]
-struct ArticleRecord<'a> {
-    id: u64,
-    title: &'a str,
-    lead: Option<&'a str>,
-    summary: &'a str,
-    url: String,
-    short_url: String,
-    /// RFC 3339.
-    date: String,
-    /// `1402/07/09`, in the site's time zone.
-    jalali_date: String,
-    updated: Option<String>,
-    desk: DeskRecord<'a>,
-    authors: &'a [String],
-    tags: &'a [String],
-    metrics: &'a [Metric],
-    word_count: usize,
-}
-
-#[derive(Serialize)]
-struct DeskRecord<'a> {
-    key: &'a str,
-    name: &'a str,
-}
-
 /// `articles`: the fingerprint of the site's articles, which `articles.json` is made of. Both
 /// files are written as they are made.
 ///
@@ -84,12 +54,12 @@ struct DeskRecord<'a> {
 /// written, if one was (the caller keeps it once the output folder holds the file).
 pub fn write(
     site: &Site,
-    links: &Links,
     calendar: &PersianCalendar,
     articles: Fingerprint,
     out: &dyn Output,
     previous: &RecordSpans,
 ) -> Result<Option<RecordSpans>, Diagnostic> {
+    let maker = RecordMaker::new(&site.config, calendar);
     let mut written = None;
     if !out.keep(ARTICLES_PATH, articles)? {
         let made_with = FingerprintBuilder::new()
@@ -100,7 +70,7 @@ pub fn write(
         let path = out.previous(ARTICLES_PATH).filter(|_| usable);
         let mut source = Previous::open(path.as_deref(), &previous.spans);
         let mut spans = FastMap::with_capacity_and_hasher(site.articles.len(), Default::default());
-        let make = |a: &Article| record_json(site, links, calendar, a);
+        let make = |a: &Article| maker.record_json(a);
         out.write_streamed(ARTICLES_PATH, articles, &mut |w| {
             spans.clear();
             let mut w = Counted { inner: w, at: 0 };
@@ -114,7 +84,7 @@ pub fn write(
     let metrics = metrics_fingerprint(site);
     if !out.keep(METRICS_PATH, metrics)? {
         out.write_streamed(METRICS_PATH, metrics, &mut |w| {
-            metrics_csv(site, links, calendar, w).map_err(std::io::Error::other)
+            metrics_csv(site, &maker, w).map_err(std::io::Error::other)
         })?;
     }
     Ok(written)
@@ -180,11 +150,6 @@ fn write_indented(w: &mut impl Write, json: &[u8], indent: &[u8]) -> std::io::Re
         w.write_all(line)?;
     }
     Ok(())
-}
-
-fn record_json(site: &Site, links: &Links, calendar: &PersianCalendar, a: &Article) -> Vec<u8> {
-    // Serializing plain strings and numbers cannot fail.
-    serde_json::to_vec_pretty(&record(site, links, calendar, a)).unwrap_or_default()
 }
 
 /// A writer that counts the bytes written through it.
@@ -254,38 +219,6 @@ impl<'a> Previous<'a> {
     }
 }
 
-/// An article's record, made from the article and the settings alone: `RecordSpans` copies
-/// records from one build to the next on that ground, so nothing here may depend on other
-/// articles or on the moment of the build.
-fn record<'a>(
-    site: &'a Site,
-    links: &Links,
-    calendar: &PersianCalendar,
-    a: &'a Article,
-) -> ArticleRecord<'a> {
-    ArticleRecord {
-        id: a.front.id,
-        title: &a.front.title,
-        lead: a.front.lead.as_deref(),
-        summary: a.summary(),
-        url: links.uri(&paths::article_path(a)),
-        short_url: links.uri(&paths::short_link_path(a.front.id)),
-        date: a.front.date.to_string(),
-        jalali_date: to_latin_digits(&calendar.format(a.front.date, JalaliFormat::Short)),
-        updated: a.front.updated.map(|t| t.to_string()),
-        desk: DeskRecord {
-            key: &a.front.desk,
-            name: site
-                .desk_of(a)
-                .map_or(a.front.desk.as_str(), |d| d.name.as_str()),
-        },
-        authors: &a.front.authors,
-        tags: &a.front.tags,
-        metrics: &a.front.metrics,
-        word_count: a.word_count,
-    }
-}
-
 /// Of what the rows of `metrics.csv` are made of: an edit to a body or a lead leaves it
 /// unchanged, and the file is not made again.
 fn metrics_fingerprint(site: &Site) -> Fingerprint {
@@ -301,38 +234,14 @@ fn metrics_fingerprint(site: &Site) -> Fingerprint {
 /// One row per key figure.
 fn metrics_csv(
     site: &Site,
-    links: &Links,
-    calendar: &PersianCalendar,
+    maker: &RecordMaker,
     out: &mut dyn std::io::Write,
 ) -> Result<(), csv::Error> {
     let mut writer = csv::Writer::from_writer(out);
-    writer.write_record([
-        "id",
-        "date",
-        "jalali_date",
-        "desk",
-        "label",
-        "value",
-        "unit",
-        "change",
-        "period",
-        "url",
-    ])?;
+    writer.write_record(METRIC_COLUMNS)?;
     for article in site.articles.iter().filter(|a| !a.front.metrics.is_empty()) {
-        let a = record(site, links, calendar, article);
-        for m in a.metrics {
-            writer.write_record([
-                a.id.to_string().as_str(),
-                &a.date,
-                &a.jalali_date,
-                a.desk.key,
-                &m.label,
-                m.value.as_str(),
-                m.unit.as_deref().unwrap_or(""),
-                m.change.as_ref().map_or("", |c| c.as_str()),
-                m.period.as_deref().unwrap_or(""),
-                &a.url,
-            ])?;
+        for row in metric_rows(&maker.record(article)) {
+            writer.write_record(&row)?;
         }
     }
     writer.flush()?;
@@ -345,6 +254,7 @@ mod tests {
 
     use super::*;
     use crate::assemble::assemble;
+    use crate::model::record::ArticleRecord;
     use crate::model::site::Selection;
 
     /// A site of `n` releases whose records hold quotes, line breaks and Persian text.
@@ -392,18 +302,15 @@ mod tests {
             site: SiteInfo<'a>,
             articles: Vec<ArticleRecord<'a>>,
         }
-        let (links, calendar) = (Links::new(&site.config), calendar(site));
+        let calendar = calendar(site);
+        let maker = RecordMaker::new(&site.config, &calendar);
         let file = ArticlesFile {
             site: SiteInfo {
                 title: &site.config.title,
                 url: &site.config.base_url,
                 language: "fa",
             },
-            articles: site
-                .articles
-                .iter()
-                .map(|a| record(site, &links, &calendar, a))
-                .collect(),
+            articles: site.articles.iter().map(|a| maker.record(a)).collect(),
         };
         serde_json::to_string_pretty(&file).unwrap()
     }
@@ -427,8 +334,9 @@ mod tests {
     fn records_made_one_by_one_give_serde_jsons_document() {
         for n in [0, 1, 3] {
             let site = site(n);
-            let (links, calendar) = (Links::new(&site.config), calendar(&site));
-            let make = |a: &Article| record_json(&site, &links, &calendar, a);
+            let calendar = calendar(&site);
+            let maker = RecordMaker::new(&site.config, &calendar);
+            let make = |a: &Article| maker.record_json(a);
             let (file, _) = written(&site, &mut Previous::open(None, &FastMap::default()), &make);
             assert_eq!(file, reference(&site), "{n} releases");
         }
@@ -437,8 +345,9 @@ mod tests {
     #[test]
     fn records_are_copied_from_the_previous_file_where_they_are_intact() {
         let site = site(3);
-        let (links, calendar) = (Links::new(&site.config), calendar(&site));
-        let make = |a: &Article| record_json(&site, &links, &calendar, a);
+        let calendar = calendar(&site);
+        let maker = RecordMaker::new(&site.config, &calendar);
+        let make = |a: &Article| maker.record_json(a);
         let (first, spans) = written(&site, &mut Previous::open(None, &FastMap::default()), &make);
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("articles.json");
@@ -466,9 +375,9 @@ mod tests {
     /// The record's fingerprint and its JSON, for a site of the one release `text`.
     fn record_of(text: &str) -> (Fingerprint, String) {
         let site = site_of([text.to_string()]);
-        let (links, calendar) = (Links::new(&site.config), calendar(&site));
+        let calendar = calendar(&site);
         let article = &site.articles[0];
-        let json = record_json(&site, &links, &calendar, article);
+        let json = RecordMaker::new(&site.config, &calendar).record_json(article);
         (article.record_fingerprint, String::from_utf8(json).unwrap())
     }
 

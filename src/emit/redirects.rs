@@ -23,8 +23,9 @@ pub fn write(
     super::write_group(out, &[PATH.to_string()], addresses, || {
         let mut text = String::with_capacity(site.articles.len() * 120);
         for a in &site.articles {
-            let from = links.uri_link(&paths::short_link_path(a.front.id));
-            let to = links.uri_link(&paths::article_path(a));
+            let address = a.address();
+            let from = links.uri_link(&paths::short_link_path(address.id));
+            let to = links.uri_link(&address.path);
             let _ = writeln!(text, "{from} {to} 301");
         }
         Ok(vec![(PATH.to_string(), text.into_bytes())])

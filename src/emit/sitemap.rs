@@ -72,21 +72,19 @@ pub fn entries(site: &Site, links: &Links) -> Vec<Entry> {
     let mut entries: Vec<Entry> = site
         .articles
         .iter()
-        .map(|a| Entry {
-            loc: links.uri(&paths::article_path(a)),
-            lastmod: Some(a.front.updated.unwrap_or(a.front.date)),
+        .map(|a| {
+            let address = a.address();
+            Entry {
+                loc: links.uri(&address.path),
+                lastmod: Some(address.lastmod),
+            }
         })
         .collect();
     for listing in site.all_listings() {
         for page in listing.pages(site.config.page_size) {
             let newest = listing.articles[page.items.clone()]
                 .iter()
-                .map(|&i| {
-                    site.articles[i]
-                        .front
-                        .updated
-                        .unwrap_or(site.articles[i].front.date)
-                })
+                .map(|&i| site.articles[i].lastmod())
                 .max();
             entries.push(Entry {
                 loc: links.uri(&listing.page_path(page.number)),

@@ -9,6 +9,7 @@ use crate::load::sanitize::{Sanitizer, is_safe_url};
 use crate::persian::bidi::latin_runs;
 use crate::persian::digits::{DigitStyle, convert_prose_digits};
 use crate::persian::slugify;
+use crate::persian::typography;
 use crate::persian::words::count_words;
 use std::borrow::Cow;
 
@@ -46,6 +47,44 @@ pub fn parser_options() -> Options {
         | Options::ENABLE_FOOTNOTES
         | Options::ENABLE_STRIKETHROUGH
         | Options::ENABLE_HEADING_ATTRIBUTES
+}
+
+/// Checks the prose of a Markdown body: code, raw HTML, link targets and regions marked as
+/// Arabic (`<span lang="ar">…</span>`, `<blockquote lang="ar">…`) are left alone. Spans are
+/// bytes of `markdown`.
+pub fn check_typography(markdown: &str) -> Vec<typography::Finding> {
+    let options = parser_options();
+    let mut findings = Vec::new();
+    let mut in_code = false;
+    let mut arabic_depth = 0usize;
+    for (event, range) in Parser::new_ext(markdown, options).into_offset_iter() {
+        match event {
+            Event::Start(Tag::CodeBlock(_)) => in_code = true,
+            Event::End(TagEnd::CodeBlock) => in_code = false,
+            Event::Html(html) | Event::InlineHtml(html) => {
+                let lower = html.to_ascii_lowercase();
+                let opens_arabic = ["lang=\"ar\"", "lang='ar'", "lang=ar"]
+                    .iter()
+                    .any(|m| lower.contains(m));
+                if opens_arabic {
+                    arabic_depth += 1;
+                } else if arabic_depth > 0 && lower.trim_start().starts_with("</") {
+                    arabic_depth -= 1;
+                }
+            }
+            Event::Text(_) if !in_code && arabic_depth == 0 => {
+                let source = &markdown[range.clone()];
+                findings.extend(typography::check_text(source).into_iter().map(|f| {
+                    typography::Finding {
+                        span: f.span.start + range.start..f.span.end + range.start,
+                        ..f
+                    }
+                }));
+            }
+            _ => {}
+        }
+    }
+    findings
 }
 
 /// How bodies are rendered for this site.
@@ -519,5 +558,20 @@ mod tests {
         );
         assert_eq!(r.removed.len(), 1);
         assert_eq!(r.removed[0].offset, md.find("<script>").unwrap());
+    }
+
+    #[test]
+    fn markdown_code_and_marked_arabic_are_left_alone() {
+        let md = "كار `كار` و\n\n```\nيك\n```\n\n<span lang=\"ar\">قال علي</span> و علي\n";
+        let findings = check_typography(md);
+        let spans: Vec<&str> = findings.iter().map(|f| &md[f.span.clone()]).collect();
+        assert_eq!(spans, vec!["ك", "ي"], "{findings:?}");
+        let last = findings.last().unwrap();
+        assert!(last.span.start > md.find("</span>").unwrap());
+        assert_eq!(
+            typography::apply_fixes(md, &findings),
+            md.replacen("كار `", "کار `", 1)
+                .replace("</span> و علي", "</span> و علی")
+        );
     }
 }

@@ -21,14 +21,13 @@ use walkdir::WalkDir;
 pub use bodies::{Bodies, BodyReader};
 pub use sources::{Record, Sources};
 
-use crate::model::article::{
-    Article, Parsed, address_fingerprint, metrics_fingerprint, record_fingerprint,
-    related_fingerprint,
-};
+use crate::model::article::{Article, Parsed};
 use crate::model::config::SiteConfig;
 use crate::model::diagnostic::Diagnostic;
 use crate::model::fast_hash::FastMap;
 use crate::model::fingerprint::{Fingerprint, FingerprintBuilder};
+use crate::model::record::RecordMaker;
+use crate::persian::PersianCalendar;
 use crate::persian::slugify_or;
 use markdown::BodyOptions;
 use sanitize::Sanitizer;
@@ -44,6 +43,8 @@ pub struct Parsing<'a> {
     /// The settings that decide what a release parses to (the whole site configuration and
     /// chapar's version): the first part of every article's fingerprint.
     pub settings: Fingerprint,
+    /// What the open data's records show dates with.
+    pub calendar: PersianCalendar,
 }
 
 impl<'a> Parsing<'a> {
@@ -57,6 +58,8 @@ impl<'a> Parsing<'a> {
             config,
             sanitizer,
             settings,
+            // The records' dates are in the site's time zone; nothing in them reads "now".
+            calendar: PersianCalendar::at(config.timezone.clone(), jiff::Timestamp::UNIX_EPOCH),
         }
     }
 
@@ -508,21 +511,12 @@ fn parse_with(
     } else {
         body.first_paragraph
     };
-    let (address, metrics) = (
-        address_fingerprint(&front, &slug),
-        metrics_fingerprint(&front, &slug),
-    );
-    let article = Article {
-        address_fingerprint: address,
-        metrics_fingerprint: metrics,
-        record_fingerprint: record_fingerprint(
-            &front,
-            address,
-            metrics,
-            &first_paragraph,
-            body.word_count,
-        ),
-        related_fingerprint: related_fingerprint(&front),
+    let mut article = Article {
+        // Derived below, from the article made.
+        address_fingerprint: Fingerprint(0),
+        metrics_fingerprint: Fingerprint(0),
+        record_fingerprint: Fingerprint(0),
+        related_fingerprint: Fingerprint(0),
         id_line: source.locate(&[Seg::Key("id")]).0,
         slug_line: source.locate(&[Seg::Key(slug_key)]).0,
         source: shown,
@@ -544,6 +538,8 @@ fn parse_with(
         fingerprint,
         front,
     };
+    let records = RecordMaker::new(config, &parsing.calendar).fingerprints(&article);
+    article.derive_fingerprints(records);
     for removal in &body.removed {
         let line = parts.body_line
             + parts.body[..removal.offset.min(parts.body.len())]

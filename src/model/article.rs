@@ -2,6 +2,7 @@
 
 use std::path::PathBuf;
 
+use jiff::Timestamp;
 use serde::{Deserialize, Serialize};
 
 use crate::model::fingerprint::{Fingerprint, FingerprintBuilder};
@@ -30,11 +31,12 @@ pub struct Article {
     /// The source text together with the settings it was parsed with: equal fingerprints
     /// mean an equal article and body.
     pub fingerprint: Fingerprint,
-    /// Of what the sitemaps and redirects show of it (`address_fingerprint`), of its row in
-    /// `metrics.csv` (`metrics_fingerprint`), of its record in `data/articles.json`
-    /// (`record_fingerprint`) and of what related releases are chosen by
-    /// (`related_fingerprint`), made once here: every build combines the site's, and hashing
-    /// them all again took 17 ms of a one-edit build of 10,000 releases.
+    /// Of what the sitemaps and redirects show of it (`address`), of its rows in
+    /// `metrics.csv` and its record in `data/articles.json` (`model::record`), and of what
+    /// related releases are chosen by (`related_key`): each the fingerprint of the value the
+    /// output is made from (`derive_fingerprints`), made once when the release is parsed:
+    /// every build combines the site's, and hashing them all again took 17 ms of a one-edit
+    /// build of 10,000 releases.
     pub address_fingerprint: Fingerprint,
     pub metrics_fingerprint: Fingerprint,
     pub record_fingerprint: Fingerprint,
@@ -44,70 +46,75 @@ pub struct Article {
     pub(crate) slug_line: usize,
 }
 
-/// Of what decides an article's address and its places in the listings: its code, slug,
-/// dates, desk, authors and tags. An edit to a body or a lead leaves it unchanged.
-pub(crate) fn address_fingerprint(front: &FrontMatter, slug: &str) -> Fingerprint {
-    let mut f = FingerprintBuilder::new();
-    f.u64(front.id)
-        .str(slug)
-        .str(&front.date.to_string())
-        .str(&front.updated.map(|t| t.to_string()).unwrap_or_default())
-        .str(&front.desk)
-        .json(&front.authors)
-        .json(&front.tags);
-    f.finish()
+/// What the sitemaps, the redirects and the author and tag listings read of an article: they
+/// take it from here, and its fingerprint is this value's, so a field they come to show is
+/// added here and the fingerprint follows. An edit to a body or a lead leaves it unchanged.
+#[derive(Serialize)]
+pub struct Address<'a> {
+    pub id: u64,
+    /// The article's folder (`news/12/slug/`).
+    pub path: String,
+    pub date: Timestamp,
+    /// When it last changed: `updated`, or else `date`.
+    pub lastmod: Timestamp,
+    pub desk: &'a str,
+    pub authors: &'a [String],
+    pub author_paths: &'a [String],
+    pub tags: &'a [String],
+    pub tag_paths: &'a [String],
 }
 
-/// Of an article's figures and what `metrics.csv` shows beside them: its code, slug, date
-/// and desk.
-pub(crate) fn metrics_fingerprint(front: &FrontMatter, slug: &str) -> Fingerprint {
-    let mut f = FingerprintBuilder::new();
-    f.u64(front.id)
-        .str(slug)
-        .str(&front.date.to_string())
-        .str(&front.desk)
-        .json(&front.metrics);
-    f.finish()
-}
-
-/// Of what an article's record in `data/articles.json` is made of: everything it shows but the
-/// body, which an edit to a sentence changes without changing the record (unless it changes
-/// the word count or the first paragraph a lead-less release is summarized by). Its address
-/// and figures come as their fingerprints, made already.
-pub(crate) fn record_fingerprint(
-    front: &FrontMatter,
-    address: Fingerprint,
-    metrics: Fingerprint,
-    first_paragraph: &str,
-    word_count: usize,
-) -> Fingerprint {
-    let mut f = FingerprintBuilder::new();
-    f.fingerprint(address)
-        .fingerprint(metrics)
-        .str(&front.title)
-        .str(front.lead.as_deref().unwrap_or(first_paragraph))
-        .u64(u64::from(front.lead.is_some()))
-        .u64(word_count as u64);
-    f.finish()
-}
-
-/// Of what related releases are chosen by: the code, date, desk and tags.
-pub(crate) fn related_fingerprint(front: &FrontMatter) -> Fingerprint {
-    let mut f = FingerprintBuilder::new();
-    f.u64(front.id)
-        .u64(front.date.as_nanosecond() as u64)
-        .str(&front.desk)
-        .u64(front.tags.len() as u64);
-    for tag in &front.tags {
-        f.str(tag);
-    }
-    f.finish()
+/// What related releases are chosen by (`Site::related` reads it from here): the code and
+/// date (the site's order), the desk and the tag listings.
+#[derive(Serialize)]
+pub struct RelatedKey<'a> {
+    pub id: u64,
+    pub date: Timestamp,
+    pub desk: &'a str,
+    pub tag_paths: &'a [String],
 }
 
 /// Words a Persian reader reads in a minute, for the reading time shown on articles.
 const WORDS_PER_MINUTE: usize = 200;
 
 impl Article {
+    pub fn address(&self) -> Address<'_> {
+        Address {
+            id: self.front.id,
+            path: crate::model::paths::article_path(self),
+            date: self.front.date,
+            lastmod: self.lastmod(),
+            desk: &self.front.desk,
+            authors: &self.front.authors,
+            author_paths: &self.author_paths,
+            tags: &self.front.tags,
+            tag_paths: &self.tag_paths,
+        }
+    }
+
+    /// When it last changed: `updated`, or else `date`.
+    pub fn lastmod(&self) -> Timestamp {
+        self.front.updated.unwrap_or(self.front.date)
+    }
+
+    pub fn related_key(&self) -> RelatedKey<'_> {
+        RelatedKey {
+            id: self.front.id,
+            date: self.front.date,
+            desk: &self.front.desk,
+            tag_paths: &self.tag_paths,
+        }
+    }
+
+    /// Derives the fingerprints of what each output reads of the article from the values
+    /// it reads (`address`, `related_key`, and the open data's record and rows, whose
+    /// fingerprints `record` gives): called once, when the release is parsed.
+    pub fn derive_fingerprints(&mut self, record: (Fingerprint, Fingerprint)) {
+        self.address_fingerprint = FingerprintBuilder::new().json(&self.address()).finish();
+        self.related_fingerprint = FingerprintBuilder::new().json(&self.related_key()).finish();
+        (self.record_fingerprint, self.metrics_fingerprint) = record;
+    }
+
     /// The lead, or else the body's first paragraph.
     pub fn summary(&self) -> &str {
         self.front.lead.as_deref().unwrap_or(&self.first_paragraph)

@@ -13,4 +13,5 @@ pub mod links;
 pub(crate) mod long_text;
 pub mod paths;
 pub mod progress;
+pub mod record;
 pub mod site;

@@ -6,8 +6,6 @@
 
 use std::ops::Range;
 
-use pulldown_cmark::{Event, Parser, Tag, TagEnd};
-
 const ZWNJ: char = '\u{200C}';
 
 /// The rules, each with a stable id for configuration and JSON output.
@@ -423,42 +421,6 @@ fn mixed_digits(text: &str, words: &[(usize, &str)], base: usize, out: &mut Vec<
     }
 }
 
-/// Checks the prose of a Markdown body: code, raw HTML, link targets and regions marked as
-/// Arabic (`<span lang="ar">…</span>`, `<blockquote lang="ar">…`) are left alone. Spans are
-/// bytes of `markdown`.
-pub fn check_markdown(markdown: &str) -> Vec<Finding> {
-    let options = crate::load::markdown::parser_options();
-    let mut findings = Vec::new();
-    let mut in_code = false;
-    let mut arabic_depth = 0usize;
-    for (event, range) in Parser::new_ext(markdown, options).into_offset_iter() {
-        match event {
-            Event::Start(Tag::CodeBlock(_)) => in_code = true,
-            Event::End(TagEnd::CodeBlock) => in_code = false,
-            Event::Html(html) | Event::InlineHtml(html) => {
-                let lower = html.to_ascii_lowercase();
-                let opens_arabic = ["lang=\"ar\"", "lang='ar'", "lang=ar"]
-                    .iter()
-                    .any(|m| lower.contains(m));
-                if opens_arabic {
-                    arabic_depth += 1;
-                } else if arabic_depth > 0 && lower.trim_start().starts_with("</") {
-                    arabic_depth -= 1;
-                }
-            }
-            Event::Text(_) if !in_code && arabic_depth == 0 => {
-                let source = &markdown[range.clone()];
-                findings.extend(check_text(source).into_iter().map(|f| Finding {
-                    span: f.span.start + range.start..f.span.end + range.start,
-                    ..f
-                }));
-            }
-            _ => {}
-        }
-    }
-    findings
-}
-
 /// Applies the fixes of `findings` to `text`, skipping overlapping ones. Returns the new text.
 pub fn apply_fixes(text: &str, findings: &[Finding]) -> String {
     let mut fixes: Vec<&Finding> = findings.iter().filter(|f| f.fix.is_some()).collect();
@@ -583,20 +545,5 @@ mod tests {
     fn quranic_quotations_are_left_alone() {
         assert!(check_text("﴿وَ قُلْ رَبِّ زِدْني عِلْماً﴾").is_empty());
         assert_eq!(fixed("﴿علي﴾ و علي"), "﴿علي﴾ و علی");
-    }
-
-    #[test]
-    fn markdown_code_and_marked_arabic_are_left_alone() {
-        let md = "كار `كار` و\n\n```\nيك\n```\n\n<span lang=\"ar\">قال علي</span> و علي\n";
-        let findings = check_markdown(md);
-        let spans: Vec<&str> = findings.iter().map(|f| &md[f.span.clone()]).collect();
-        assert_eq!(spans, vec!["ك", "ي"], "{findings:?}");
-        let last = findings.last().unwrap();
-        assert!(last.span.start > md.find("</span>").unwrap());
-        assert_eq!(
-            apply_fixes(md, &findings),
-            md.replacen("كار `", "کار `", 1)
-                .replace("</span> و علي", "</span> و علی")
-        );
     }
 }

@@ -1,0 +1,275 @@
+//! The layer order of `src/lib.rs`, checked: a module may use its own layer and those below
+//! it, never one above, and sibling modules inside a layer never use each other in a circle.
+//! It reads every `crate::` and `super::` path of every source file, tests included, so a
+//! back-edge fails here before it can grow into a cycle.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::fs;
+use std::path::{Path, PathBuf};
+
+/// Lowest first, as `src/lib.rs` documents it.
+const LAYERS: &[&str] = &[
+    "persian", "model", "cache", "load", "assemble", "write", "emit", "commands",
+];
+
+/// A module's path inside the crate: `src/emit/render/pages.rs` is `emit::render::pages`,
+/// `src/emit/render/mod.rs` is `emit::render`.
+fn module_of(src: &Path, file: &Path) -> Vec<String> {
+    let rel = file.strip_prefix(src).unwrap().with_extension("");
+    let mut parts: Vec<String> = rel
+        .components()
+        .map(|c| c.as_os_str().to_string_lossy().into_owned())
+        .collect();
+    if parts.last().is_some_and(|p| p == "mod") {
+        parts.pop();
+    }
+    parts
+}
+
+fn ident_at(text: &str) -> &str {
+    let end = text
+        .find(|c: char| !(c.is_ascii_alphanumeric() || c == '_'))
+        .unwrap_or(text.len());
+    &text[..end]
+}
+
+/// The crate-level modules one line of source reaches: `crate::x::…`, each name of
+/// `crate::{x, y::…}`, and `super::…` resolved against `module`.
+fn targets(line: &str, module: &[String]) -> Vec<Vec<String>> {
+    let mut found = Vec::new();
+    for prefix in ["crate::", "super::"] {
+        for (at, _) in line.match_indices(prefix) {
+            // Skip `x::super::` and identifiers that merely end in `crate`.
+            if line[..at].ends_with(|c: char| c.is_ascii_alphanumeric() || c == '_' || c == ':') {
+                continue;
+            }
+            let mut base = Vec::new();
+            let mut rest = &line[at..];
+            if let Some(r) = rest.strip_prefix("crate::") {
+                rest = r;
+            } else {
+                base = module.to_vec();
+                while let Some(r) = rest.strip_prefix("super::") {
+                    base.pop();
+                    rest = r;
+                }
+            }
+            for item in items(rest) {
+                let mut path = base.clone();
+                path.extend(segments(item));
+                path.truncate(2);
+                if !path.is_empty() {
+                    found.push(path);
+                }
+            }
+        }
+    }
+    found
+}
+
+/// The paths a `use` continues with: `x::y` is one, `{x, y::z}` is each of its names.
+fn items(rest: &str) -> Vec<&str> {
+    let Some(group) = rest.strip_prefix('{') else {
+        return vec![rest];
+    };
+    let mut out = Vec::new();
+    let (mut depth, mut start) = (0, 0);
+    for (i, c) in group.char_indices() {
+        match c {
+            '{' => depth += 1,
+            '}' if depth == 0 => {
+                out.push(group[start..i].trim());
+                break;
+            }
+            '}' => depth -= 1,
+            ',' if depth == 0 => {
+                out.push(group[start..i].trim());
+                start = i + 1;
+            }
+            _ => {}
+        }
+    }
+    out
+}
+
+fn segments(path: &str) -> Vec<String> {
+    path.split("::")
+        .map(|p| ident_at(p.trim()).to_string())
+        .take_while(|p| !p.is_empty() && p != "self")
+        .collect()
+}
+
+fn rank(top: &str) -> Option<usize> {
+    LAYERS.iter().position(|l| *l == top)
+}
+
+fn sources(dir: &Path, out: &mut Vec<PathBuf>) {
+    for entry in fs::read_dir(dir).unwrap() {
+        let path = entry.unwrap().path();
+        if path.is_dir() {
+            sources(&path, out);
+        } else if path.extension().is_some_and(|e| e == "rs") {
+            out.push(path);
+        }
+    }
+}
+
+/// Every violation found under `src`: a use reaching up the layer order, a top-level module
+/// the order does not name, or a circle among the sibling modules of one layer.
+fn violations(src: &Path) -> Vec<String> {
+    let mut files = Vec::new();
+    sources(src, &mut files);
+    files.sort();
+    let mut problems = Vec::new();
+    // Edges between sibling modules of one layer: (layer, from, to) → first place seen.
+    let mut siblings: BTreeMap<(String, String, String), String> = BTreeMap::new();
+    for file in &files {
+        let module = module_of(src, file);
+        // The crate root declares the layers; the binary reaches the library as `chapar::`.
+        if module == ["lib"] || module == ["main"] {
+            continue;
+        }
+        let Some(own) = rank(&module[0]) else {
+            problems.push(format!(
+                "{}: the top-level module `{}` has no place in the layer order; add it to \
+                 LAYERS here and to the order in src/lib.rs",
+                file.display(),
+                module[0]
+            ));
+            continue;
+        };
+        let text = fs::read_to_string(file).unwrap();
+        for (n, line) in text.lines().enumerate() {
+            let code = line.split("//").next().unwrap_or("");
+            for target in targets(code, &module) {
+                let place = format!("{}:{}", file.display(), n + 1);
+                let Some(theirs) = rank(&target[0]) else {
+                    continue;
+                };
+                if theirs > own {
+                    problems.push(format!(
+                        "{place}: `{}` (layer {}) uses `{}` (layer {}), above it: move the \
+                         shared piece down to `{}` or below, or pass it in from the caller",
+                        module.join("::"),
+                        module[0],
+                        target.join("::"),
+                        target[0],
+                        module[0]
+                    ));
+                }
+                if theirs == own && module.len() > 1 && target.len() > 1 && module[1] != target[1] {
+                    siblings
+                        .entry((module[0].clone(), module[1].clone(), target[1].clone()))
+                        .or_insert(place);
+                }
+            }
+        }
+    }
+    let mut graph: BTreeMap<(String, String), BTreeSet<String>> = BTreeMap::new();
+    for (layer, from, to) in siblings.keys() {
+        graph
+            .entry((layer.clone(), from.clone()))
+            .or_default()
+            .insert(to.clone());
+    }
+    for ((layer, from, to), place) in &siblings {
+        if reaches(&graph, layer, to, from) {
+            problems.push(format!(
+                "{place}: `{layer}::{from}` uses `{layer}::{to}`, which leads back to \
+                 `{layer}::{from}`: a cycle; move what both need into one of them or below"
+            ));
+        }
+    }
+    problems
+}
+
+fn reaches(
+    graph: &BTreeMap<(String, String), BTreeSet<String>>,
+    layer: &str,
+    from: &str,
+    goal: &str,
+) -> bool {
+    let mut seen = BTreeSet::new();
+    let mut todo = vec![from.to_string()];
+    while let Some(at) = todo.pop() {
+        if at == goal {
+            return true;
+        }
+        if seen.insert(at.clone())
+            && let Some(next) = graph.get(&(layer.to_string(), at))
+        {
+            todo.extend(next.iter().cloned());
+        }
+    }
+    false
+}
+
+#[test]
+fn no_module_reaches_up_the_layer_order() {
+    let src = Path::new(env!("CARGO_MANIFEST_DIR")).join("src");
+    let problems = violations(&src);
+    assert!(problems.is_empty(), "\n{}\n", problems.join("\n"));
+}
+
+#[test]
+fn lib_rs_names_every_layer_in_this_order() {
+    let lib = fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("src/lib.rs")).unwrap();
+    let declared: BTreeSet<&str> = lib
+        .lines()
+        .filter_map(|l| l.strip_prefix("pub mod "))
+        .map(|l| l.trim_end_matches(';'))
+        .collect();
+    assert_eq!(declared, LAYERS.iter().copied().collect());
+    let doc: String = lib.lines().filter(|l| l.starts_with("//!")).collect();
+    let order = &doc[doc
+        .find("The layers, lowest first")
+        .expect("src/lib.rs documents the layer order")..];
+    let at = |name: &str| order.find(&format!("`{name}`")).unwrap_or(usize::MAX);
+    let positions: Vec<usize> = LAYERS.iter().map(|l| at(l)).collect();
+    assert!(
+        positions.windows(2).all(|w| w[0] < w[1]),
+        "src/lib.rs must name the layers in the order of LAYERS: {LAYERS:?}"
+    );
+}
+
+/// The check itself: a planted back-edge and a planted sibling cycle are both caught.
+#[test]
+fn a_back_edge_and_a_cycle_are_caught() {
+    let dir = std::env::temp_dir().join(format!("chapar-layers-{}", std::process::id()));
+    let _ = fs::remove_dir_all(&dir);
+    fs::create_dir_all(dir.join("model")).unwrap();
+    fs::create_dir_all(dir.join("emit/render")).unwrap();
+    fs::create_dir_all(dir.join("emit/search")).unwrap();
+    fs::write(
+        dir.join("model/site.rs"),
+        "use crate::emit::render::Renderer;\n",
+    )
+    .unwrap();
+    fs::write(dir.join("emit/render/mod.rs"), "use super::search::PAGE;\n").unwrap();
+    fs::write(
+        dir.join("emit/search/mod.rs"),
+        "use crate::{model::site::Site, emit::render::put};\n",
+    )
+    .unwrap();
+    fs::write(dir.join("extra.rs"), "").unwrap();
+    let problems = violations(&dir);
+    fs::remove_dir_all(&dir).unwrap();
+    let text = problems.join("\n");
+    assert!(
+        text.contains("`model::site` (layer model) uses `emit::render`"),
+        "{text}"
+    );
+    assert!(
+        text.contains("`emit::render` uses `emit::search`, which leads back"),
+        "{text}"
+    );
+    assert!(
+        text.contains("`emit::search` uses `emit::render`, which leads back"),
+        "{text}"
+    );
+    assert!(
+        text.contains("`extra` has no place in the layer order"),
+        "{text}"
+    );
+    assert_eq!(problems.len(), 4, "{text}");
+}
