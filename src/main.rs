@@ -250,7 +250,7 @@ fn main() -> ExitCode {
 
 /// The stages of a build with their time (with `decimals`), the peak memory so far and the
 /// CPU time they took.
-fn print_stages(stages: &[chapar::commands::build::Stage], decimals: usize) {
+fn print_stages(stages: &[chapar::commands::pipeline::Stage], decimals: usize) {
     for stage in stages {
         let peak = stage
             .peak_memory

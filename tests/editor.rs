@@ -301,7 +301,7 @@ fn init_makes_a_newsroom_that_builds() {
     // `init` dates its sample release by the real clock, so this build goes by it too: at
     // the tests' fixed time the release would still be due.
     let report =
-        chapar::commands::build::build(&chapar::commands::build::BuildOptions::new(&target))
+        chapar::commands::pipeline::build(&chapar::commands::pipeline::BuildOptions::new(&target))
             .unwrap();
     assert!(report.succeeded, "{:#?}", report.diagnostics);
     assert_eq!(report.articles, 1);

@@ -11,7 +11,7 @@ use std::fs;
 use std::path::{Path, PathBuf};
 use std::time::{Duration, SystemTime};
 
-use chapar::commands::build::{BuildOptions, BuildReport, BuildState, build, build_with};
+use chapar::commands::pipeline::{BuildOptions, BuildReport, BuildState, build, build_with};
 use common::*;
 
 const RELEASES: usize = 30;

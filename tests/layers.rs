@@ -57,7 +57,6 @@ fn targets(line: &str, module: &[String]) -> Vec<Vec<String>> {
             for item in items(rest) {
                 let mut path = base.clone();
                 path.extend(segments(item));
-                path.truncate(2);
                 if !path.is_empty() {
                     found.push(path);
                 }
@@ -99,6 +98,29 @@ fn segments(path: &str) -> Vec<String> {
         .collect()
 }
 
+/// The source's lines without comments, numbered from 1, with a `use` that spans lines
+/// joined into one (numbered by its first).
+fn statements(text: &str) -> Vec<(usize, String)> {
+    let mut out: Vec<(usize, String)> = Vec::new();
+    let mut open = false;
+    for (n, line) in text.lines().enumerate() {
+        let code = line.split("//").next().unwrap_or("").trim();
+        if open {
+            let last = out.last_mut().expect("an open statement");
+            last.1.push_str(code);
+        } else {
+            out.push((n + 1, code.to_string()));
+        }
+        let starts_use = code.starts_with("use ") || code.contains(" use ");
+        open = if open {
+            !code.contains(';')
+        } else {
+            starts_use && !code.contains(';')
+        };
+    }
+    out
+}
+
 fn rank(top: &str) -> Option<usize> {
     LAYERS.iter().position(|l| *l == top)
 }
@@ -120,8 +142,10 @@ fn violations(src: &Path) -> Vec<String> {
     let mut files = Vec::new();
     sources(src, &mut files);
     files.sort();
+    let modules: BTreeSet<Vec<String>> = files.iter().map(|f| module_of(src, f)).collect();
     let mut problems = Vec::new();
-    // Edges between sibling modules of one layer: (layer, from, to) → first place seen.
+    // Edges between sibling modules (children of one parent, at any depth): (parent, from,
+    // to) → the first place seen.
     let mut siblings: BTreeMap<(String, String, String), String> = BTreeMap::new();
     for file in &files {
         let module = module_of(src, file);
@@ -139,10 +163,9 @@ fn violations(src: &Path) -> Vec<String> {
             continue;
         };
         let text = fs::read_to_string(file).unwrap();
-        for (n, line) in text.lines().enumerate() {
-            let code = line.split("//").next().unwrap_or("");
-            for target in targets(code, &module) {
-                let place = format!("{}:{}", file.display(), n + 1);
+        for (n, code) in statements(&text) {
+            for target in targets(&code, &module) {
+                let place = format!("{}:{n}", file.display());
                 let Some(theirs) = rank(&target[0]) else {
                     continue;
                 };
@@ -157,10 +180,25 @@ fn violations(src: &Path) -> Vec<String> {
                         module[0]
                     ));
                 }
-                if theirs == own && module.len() > 1 && target.len() > 1 && module[1] != target[1] {
-                    siblings
-                        .entry((module[0].clone(), module[1].clone(), target[1].clone()))
-                        .or_insert(place);
+                // Where the paths part, both sides must be modules of one parent: a child
+                // using its parent's items, or a parent its child, is no cycle.
+                let common = module
+                    .iter()
+                    .zip(&target)
+                    .take_while(|(a, b)| a == b)
+                    .count();
+                if common < module.len() && common < target.len() {
+                    let parent = &module[..common];
+                    let to = [parent, &target[common..=common]].concat();
+                    if modules.contains(&to) {
+                        siblings
+                            .entry((
+                                parent.join("::"),
+                                module[common].clone(),
+                                target[common].clone(),
+                            ))
+                            .or_insert(place);
+                    }
                 }
             }
         }
@@ -174,9 +212,18 @@ fn violations(src: &Path) -> Vec<String> {
     }
     for ((layer, from, to), place) in &siblings {
         if reaches(&graph, layer, to, from) {
+            let at = |name: &str| {
+                [layer.as_str(), name]
+                    .join("::")
+                    .trim_start_matches("::")
+                    .to_string()
+            };
             problems.push(format!(
-                "{place}: `{layer}::{from}` uses `{layer}::{to}`, which leads back to \
-                 `{layer}::{from}`: a cycle; move what both need into one of them or below"
+                "{place}: `{}` uses `{}`, which leads back to `{}`: a cycle; move what both \
+                 need into one of them or below",
+                at(from),
+                at(to),
+                at(from)
             ));
         }
     }
@@ -252,11 +299,28 @@ fn a_back_edge_and_a_cycle_are_caught() {
     )
     .unwrap();
     fs::write(dir.join("extra.rs"), "").unwrap();
+    // Deeper down: two children of one folder; their parent is used by both, harmlessly.
+    fs::create_dir_all(dir.join("commands/run")).unwrap();
+    fs::write(
+        dir.join("commands/run/mod.rs"),
+        "mod read;\nmod stages;\nuse read::x;\n",
+    )
+    .unwrap();
+    fs::write(
+        dir.join("commands/run/read.rs"),
+        "use super::stages::Run;\nuse super::Options;\n",
+    )
+    .unwrap();
+    fs::write(
+        dir.join("commands/run/stages.rs"),
+        "use super::read::{\n    self,\n};\nuse super::{Options, read::Read};\n",
+    )
+    .unwrap();
     let problems = violations(&dir);
     fs::remove_dir_all(&dir).unwrap();
     let text = problems.join("\n");
     assert!(
-        text.contains("`model::site` (layer model) uses `emit::render`"),
+        text.contains("`model::site` (layer model) uses `emit::render::Renderer`"),
         "{text}"
     );
     assert!(
@@ -271,5 +335,5 @@ fn a_back_edge_and_a_cycle_are_caught() {
         text.contains("`extra` has no place in the layer order"),
         "{text}"
     );
-    assert_eq!(problems.len(), 4, "{text}");
+    assert_eq!(problems.len(), 6, "{text}");
 }

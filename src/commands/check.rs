@@ -10,7 +10,7 @@ use jiff::Timestamp;
 use pulldown_cmark::{Event, Parser, Tag, TagEnd};
 
 use crate::assemble;
-use crate::commands::build::STATIC_DIR;
+use crate::commands::pipeline::STATIC_DIR;
 use crate::emit::render::{self, Renderer};
 use crate::emit::{self, PublishOptions};
 use crate::load::config;

@@ -81,7 +81,7 @@ impl Article {
     pub fn address(&self) -> Address<'_> {
         Address {
             id: self.front.id,
-            path: crate::model::paths::article_path(self),
+            path: self.path(),
             date: self.front.date,
             lastmod: self.lastmod(),
             desk: &self.front.desk,
@@ -90,6 +90,11 @@ impl Article {
             tags: &self.front.tags,
             tag_paths: &self.tag_paths,
         }
+    }
+
+    /// The article's folder, `news/<id>/<slug>/` (`paths` names every other folder).
+    pub fn path(&self) -> String {
+        format!("news/{}/{}/", self.front.id, self.slug)
     }
 
     /// When it last changed: `updated`, or else `date`.

@@ -7,7 +7,7 @@ use crate::persian::slugify;
 
 /// The folder of an article, relative to the site root: `news/1402070912/کاهش-حوادث-کار/`.
 pub fn article_path(article: &Article) -> String {
-    format!("news/{}/{}/", article.front.id, article.slug)
+    article.path()
 }
 
 pub fn author_path(name: &str) -> String {

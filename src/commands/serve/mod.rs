@@ -13,7 +13,7 @@ use std::time::{Duration, Instant};
 
 use anyhow::{Context, Result, bail};
 
-use crate::commands::build::{BuildOptions, BuildReport, BuildState, build_with};
+use crate::commands::pipeline::{BuildOptions, BuildReport, BuildState, build_with};
 use crate::model::diagnostic::Diagnostic;
 
 pub struct ServeOptions {
@@ -64,7 +64,7 @@ pub struct Rebuilt {
     /// From the start of the build to the reload event.
     pub until_reload: Duration,
     /// The stages of the build before the reload (`BuildReport::stages`).
-    pub stages: Vec<crate::commands::build::Stage>,
+    pub stages: Vec<crate::commands::pipeline::Stage>,
 }
 
 /// A running server. Dropping it does not stop the threads; `chapar serve` runs until Ctrl-C.

@@ -258,7 +258,7 @@ impl ReadFrom {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::commands::build::{BuildOptions, build};
+    use crate::commands::pipeline::{BuildOptions, build};
 
     /// A copy of the basic test site with eight more releases, built, then built again after
     /// one of them was edited: its state file has frames left behind, and was appended to.

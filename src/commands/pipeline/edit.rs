@@ -10,21 +10,14 @@
 //! The files made from the whole site are left to the build `serve` runs right after, which
 //! also checks everything this one took for granted.
 
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::sync::Arc;
 
-use anyhow::Result;
-use jiff::Timestamp;
-
-use super::build::{BuildOptions, BuildReport};
-use super::state::BuildState;
-use crate::cache::LastBuild;
-use crate::emit::render::{self, Renderer};
-use crate::load::{self, BodyReader, Record};
+use super::BuildState;
+use super::stages::{Articles, Read, Run, Setup, parsed};
+use crate::load::{self, Record};
 use crate::model::diagnostic::Diagnostic;
-use crate::model::links::Links;
-use crate::write::Staging;
-use crate::write::{StagingOutput, marker_identity};
+use crate::write::marker_identity;
 
 /// An edit the last site can take: the changed files parsed again, none of them moved.
 pub(super) struct Plan {
@@ -44,18 +37,14 @@ struct Edit {
 /// Parses the changed files and says whether the edit can be applied to the last site; `None`
 /// (and nothing changed) when a full build is needed: no last site, other settings or
 /// templates, a file that is not a release, is new, was deleted, has an error or moved.
-pub(super) fn plan(
-    options: &BuildOptions,
-    state: &BuildState,
-    renderer: &Renderer,
-    now: Timestamp,
-    state_file: Option<&Path>,
-) -> Option<Plan> {
+pub(super) fn plan(run: &Run, state: &BuildState, setup: &Setup) -> Option<Plan> {
+    let (options, now) = (run.options, setup.now);
+    let renderer = setup.renderer.as_ref()?;
     let changed = options.changed.as_ref()?;
     let last = state.last.as_ref()?;
     let out_dir = options.out_dir();
     let usable = options.defer_whole_site
-        && state_file.is_none()
+        && run.state_file.is_none()
         && last.renderer == renderer.fingerprint
         && last.include_drafts == options.include_drafts
         && last.next_due.is_none_or(|due| due > now)
@@ -94,30 +83,14 @@ pub(super) fn plan(
     Some(Plan { edits })
 }
 
-/// Applies `plan` to the last site and writes the pages that show the edited releases.
-/// Fills in `report`; `stage_done` times the stages.
-pub(super) fn build(
-    options: &BuildOptions,
-    state: &mut BuildState,
-    renderer: &Renderer,
-    plan: Plan,
-    report: &mut BuildReport,
-    stage_done: &mut dyn FnMut(&mut BuildReport, &'static str),
-) -> Result<()> {
-    // Taken: a build that fails from here leaves no last site, and the next one is full.
-    let Some(last) = state.last.take() else {
-        return Ok(());
-    };
-    let LastBuild {
-        mut site,
-        renderer: renderer_fingerprint,
-        include_drafts,
-        next_due,
-        mut summaries,
-        files,
-        mut diagnostics,
-        mut cross_file,
-    } = last;
+/// Puts the edited releases of `plan` into the last site, which it takes from the state
+/// (a build that fails from here leaves none, and the next one is full). Slot: `sources`, and
+/// the search documents and bodies of the releases parsed.
+pub(super) fn read(run: &mut Run, state: &mut BuildState, setup: &Setup, plan: Plan) -> Read {
+    let mut last = state
+        .last
+        .take()
+        .expect("a plan is only made with a last site");
     let remove = |diagnostics: &mut Vec<Diagnostic>, gone: &[Diagnostic]| {
         for d in gone {
             if let Some(at) = diagnostics.iter().position(|x| x == d) {
@@ -125,13 +98,14 @@ pub(super) fn build(
             }
         }
     };
+    let diagnostics = &mut last.diagnostics;
     let mut touched = Vec::with_capacity(plan.edits.len());
     // Pages whose address moved with their slug.
     let mut moved = Vec::new();
     let mut slugs_changed = false;
     for edit in plan.edits {
         if let Some(old) = state.sources.get(&edit.shown) {
-            remove(&mut diagnostics, &old.diagnostics);
+            remove(diagnostics, &old.diagnostics);
             if let (Some(old), Some(new)) = (&old.article, &edit.record.article)
                 && !old.same_slug(new)
             {
@@ -149,87 +123,38 @@ pub(super) fn build(
             continue;
         };
         if let Some(body) = edit.body {
-            let doc = crate::emit::search::fresh_document(
+            parsed(
+                state,
                 &article,
-                &body,
-                &site.config,
-                &renderer.calendar,
+                body,
+                &last.site.config,
+                setup.renderer.as_ref(),
             );
-            state.search.add(article.fingerprint, doc);
-            state.bodies.offer(article.fingerprint, body);
-            report.parsed += 1;
+            run.report.parsed += 1;
         }
         state.sources.insert(edit.shown, edit.record);
         if let Some(index) = edit.index {
-            site.articles[index] = article;
+            last.site.articles[index] = article;
             touched.push(index);
         }
     }
+    let mut cross_file = std::mem::take(&mut last.cross_file);
     if slugs_changed {
-        remove(&mut diagnostics, &cross_file);
+        remove(diagnostics, &cross_file);
         cross_file = load::duplicates(&state.sources.articles());
         diagnostics.extend(cross_file.iter().cloned());
     }
-    report.files = files;
-    report.articles = site.articles.len();
-    stage_done(report, "reading");
-
-    let links = Links::new(&site.config);
-    for &i in &touched {
-        let article = &site.articles[i];
-        let summary = render::summary_fingerprint(&site, article, &links, &renderer.calendar);
-        summaries[i] = summary;
-        state.summaries.insert(article.fingerprint, summary);
-    }
-    stage_done(report, "assembling");
-
-    let out_dir = options.out_dir();
-    let recorded = state.outputs_for(&out_dir);
-    let mut staging = Staging::begin_with(&out_dir, recorded, false, None)?;
-    staging.keep_unclaimed();
-    for page in &moved {
-        staging.drop_previous(page);
-    }
-    let out = StagingOutput::new(&staging, options.progress.as_ref());
-    let bodies = BodyReader::new(
-        &state.bodies,
-        &options.root,
-        load::Parsing::new(&site.config),
-    );
-    let related = state
-        .related
-        .as_ref()
-        .map(|(_, table)| table.as_slice())
-        .unwrap_or_default();
-    let problems = render::render_touching(
-        &site, renderer, &bodies, related, &summaries, &touched, &out,
-    );
-    stage_done(report, "rendering");
-    if let Some(e) = out.failure.into_inner().ok().flatten() {
-        return Err(e);
-    }
-    diagnostics.extend(problems);
-    report.diagnostics = diagnostics;
-    if report.errors() > 0 {
-        return Ok(());
-    }
-    let committed = staging.commit()?;
-    report.written = committed.stats;
-    state.outputs = committed.outputs;
-    state.marker = marker_identity(&out_dir);
-    drop(committed.lock);
-    stage_done(report, "writing");
-    state.last = Some(LastBuild {
-        site,
-        renderer: renderer_fingerprint,
-        include_drafts,
-        next_due,
-        summaries,
-        files,
-        diagnostics: report.diagnostics.clone(),
+    run.report.diagnostics.append(diagnostics);
+    run.report.files = last.files;
+    Read {
+        files: last.files,
         cross_file,
-    });
-    report.succeeded = true;
-    report.only_touched_pages = true;
-    Ok(())
+        // Kept in memory: nothing to save.
+        sources_changed: false,
+        articles: Articles::Edited {
+            last,
+            touched,
+            moved,
+        },
+    }
 }
