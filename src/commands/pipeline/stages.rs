@@ -150,6 +150,8 @@ pub(super) struct Read {
     pub sources_changed: bool,
 }
 
+// One value per build, moved once: the size of its variants costs nothing.
+#[allow(clippy::large_enum_variant)]
 pub(super) enum Articles {
     /// Every release, to be assembled into a site with these settings.
     All {
