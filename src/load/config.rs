@@ -13,6 +13,23 @@ use crate::persian::slugify;
 
 pub const CONFIG_FILE: &str = "site.yaml";
 
+/// The keys of `site.yaml`, and of each of its `desks`: what the tests that follow the schema
+/// edit (`tests/schema_edits.rs`). A test checks them against `RawConfig`'s own.
+pub const FIELDS: [&str; 11] = [
+    "title",
+    "description",
+    "base_url",
+    "timezone",
+    "page_size",
+    "default_author",
+    "body_digits",
+    "allow_raw_html",
+    "iframe_hosts",
+    "desks",
+    "extra",
+];
+pub const DESK_FIELDS: [&str; 3] = ["key", "name", "description"];
+
 /// `site.yaml` as written. Unknown keys are errors, so a misspelt setting is never ignored.
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -234,6 +251,25 @@ pub(crate) fn unknown_field_hint(message: &str) -> Option<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The keys serde names in its "unknown field" error for `T`.
+    fn known_keys<T: for<'de> Deserialize<'de> + std::fmt::Debug>() -> Vec<String> {
+        let error = serde_yaml::from_str::<T>("zzz_unknown: 1")
+            .unwrap_err()
+            .to_string();
+        let list = &error[error.find("expected one of").expect(&error)..];
+        list.split('`')
+            .skip(1)
+            .step_by(2)
+            .map(str::to_string)
+            .collect()
+    }
+
+    #[test]
+    fn the_field_lists_are_the_parsers_own() {
+        assert_eq!(known_keys::<RawConfig>(), FIELDS);
+        assert_eq!(known_keys::<RawDesk>(), DESK_FIELDS);
+    }
 
     const GOOD: &str = "title: خبرگزاری\nbase_url: https://example.org/press\ndesks:\n  - key: provinces\n    name: استان‌ها\n";
 
