@@ -311,6 +311,84 @@ mod tests {
         (dir, path)
     }
 
+    /// The shape of a value as it is saved: struct fields and map keys' shapes by name,
+    /// the distinct shapes of a list's items, and the kind of each leaf; no values.
+    fn shape(value: &serde_json::Value) -> String {
+        use serde_json::Value;
+        match value {
+            Value::Null => "null".into(),
+            Value::Bool(_) => "bool".into(),
+            Value::Number(_) => "number".into(),
+            Value::String(_) => "string".into(),
+            Value::Array(items) => {
+                let shapes: std::collections::BTreeSet<String> = items.iter().map(shape).collect();
+                format!("[{}]", shapes.into_iter().collect::<Vec<_>>().join("|"))
+            }
+            Value::Object(fields) => {
+                // Struct fields have names; a map's keys are data: a map is one shape of
+                // its values.
+                let named = fields.keys().all(|k| {
+                    k.chars().next().is_some_and(|c| c.is_ascii_lowercase())
+                        && k.chars()
+                            .all(|c| c.is_ascii_lowercase() || c == '_' || c.is_ascii_digit())
+                });
+                if named {
+                    let inner: Vec<String> = fields
+                        .iter()
+                        .map(|(k, v)| format!("{k}:{}", shape(v)))
+                        .collect();
+                    format!("{{{}}}", inner.join(","))
+                } else {
+                    let shapes: std::collections::BTreeSet<String> =
+                        fields.values().map(shape).collect();
+                    format!("map<{}>", shapes.into_iter().collect::<Vec<_>>().join("|"))
+                }
+            }
+        }
+    }
+
+    /// The saved layout is checked, not trusted to a comment: the shape of the state a build
+    /// of a fixture saves (every field, nested, by name) is hashed and compared with the
+    /// layout recorded beside `FORMAT_VERSION`. A field added, removed or renamed fails here
+    /// until the version goes up, so a file of another layout is never read as this one.
+    #[test]
+    fn the_saved_layout_is_the_recorded_one() {
+        let (_dir, path) = appended_state();
+        let state = BuildState::read(&path);
+        assert!(!state.outputs.is_empty(), "the state was read back");
+        // Through text: a `Value` cannot hold a u128, the text can (and numbers' values do
+        // not matter here).
+        let text = serde_json::to_string(&state).expect("the state serializes");
+        let json: serde_json::Value = serde_json::from_str(&text).expect("and parses back");
+        // The release files' records are saved apart, as frames of (path, record).
+        let root = path.parent().unwrap();
+        let records: Vec<serde_json::Value> = walkdir::WalkDir::new(root.join("content"))
+            .into_iter()
+            .filter_map(|e| {
+                e.ok()?
+                    .path()
+                    .strip_prefix(root)
+                    .ok()
+                    .map(Path::to_path_buf)
+            })
+            .filter_map(|rel| state.sources.get(&rel).map(|r| (rel.clone(), r.clone())))
+            .map(|frame| {
+                let text = serde_json::to_string(&frame).expect("a record serializes");
+                serde_json::from_str(&text).expect("and parses back")
+            })
+            .collect();
+        assert!(records.len() > 8, "the records were read back");
+        let json = serde_json::json!({ "rest": json, "records": records });
+        let layout = xxh3_64(shape(&json).as_bytes());
+        assert_eq!(
+            (codec::FORMAT_VERSION, layout),
+            (codec::FORMAT_VERSION, codec::LAYOUT),
+            "the layout of the saved state changed: raise FORMAT_VERSION in src/cache/codec.rs \
+             to {} and set LAYOUT there to {layout:#018x}",
+            codec::FORMAT_VERSION + 1
+        );
+    }
+
     #[test]
     fn an_appended_state_reads_back_and_no_part_of_it_alone_does() {
         let (_dir, path) = appended_state();
