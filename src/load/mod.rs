@@ -4,8 +4,10 @@
 
 mod bodies;
 pub mod config;
+mod duplicates;
 pub mod front_matter;
 pub mod markdown;
+mod release;
 pub mod sanitize;
 mod sources;
 pub mod split;
@@ -19,57 +21,16 @@ use rayon::prelude::*;
 use walkdir::WalkDir;
 
 pub use bodies::{Bodies, BodyReader};
+pub use duplicates::duplicates;
+use release::parse_with;
+pub use release::{Parsing, parse_article};
 pub use sources::{Record, Sources};
 
 use crate::model::article::{Article, Parsed};
 use crate::model::config::SiteConfig;
 use crate::model::diagnostic::Diagnostic;
-use crate::model::fast_hash::FastMap;
-use crate::model::fingerprint::{Fingerprint, FingerprintBuilder};
-use crate::model::record::RecordMaker;
-use crate::persian::PersianCalendar;
-use crate::persian::slugify_or;
-use markdown::BodyOptions;
-use sanitize::Sanitizer;
-use yaml::{Seg, YamlSource};
 
 pub const CONTENT_DIR: &str = "content";
-
-/// What parsing a release needs from the site: its settings and the HTML sanitizer.
-pub struct Parsing<'a> {
-    pub config: &'a SiteConfig,
-    /// `None` when the site publishes raw HTML as written.
-    pub sanitizer: Option<Sanitizer>,
-    /// The settings that decide what a release parses to (the whole site configuration and
-    /// chapar's version): the first part of every article's fingerprint.
-    pub settings: Fingerprint,
-    /// What the open data's records show dates with.
-    pub calendar: PersianCalendar,
-}
-
-impl<'a> Parsing<'a> {
-    pub fn new(config: &'a SiteConfig) -> Self {
-        let sanitizer = (!config.allow_raw_html).then(|| Sanitizer::new(&config.iframe_hosts));
-        let settings = FingerprintBuilder::new()
-            .fingerprint(crate::model::fingerprint::tool())
-            .fingerprint(config.fingerprint())
-            .finish();
-        Parsing {
-            config,
-            sanitizer,
-            settings,
-            // The records' dates are in the site's time zone; nothing in them reads "now".
-            calendar: PersianCalendar::at(config.timezone.clone(), jiff::Timestamp::UNIX_EPOCH),
-        }
-    }
-
-    fn fingerprint(&self, bytes: &[u8]) -> Fingerprint {
-        FingerprintBuilder::new()
-            .fingerprint(self.settings)
-            .bytes(bytes)
-            .finish()
-    }
-}
 
 /// What loading the content folder produced.
 #[derive(Debug, Default)]
@@ -440,177 +401,6 @@ fn decode(bytes: &[u8]) -> Result<&str, (usize, usize, String)> {
         ));
     }
     Ok(text)
-}
-
-/// Parses one release from its text. `shown` is the path used in diagnostics.
-pub fn parse_article(
-    shown: PathBuf,
-    text: &str,
-    parsing: &Parsing,
-) -> (Option<Parsed>, Vec<Diagnostic>) {
-    let fingerprint = parsing.fingerprint(text.as_bytes());
-    parse_with(shown, text, fingerprint, parsing)
-}
-
-fn parse_with(
-    shown: PathBuf,
-    text: &str,
-    fingerprint: Fingerprint,
-    parsing: &Parsing,
-) -> (Option<Parsed>, Vec<Diagnostic>) {
-    let config = parsing.config;
-    let text = split::normalize(text);
-    let parts = match split::split(&text) {
-        Ok(parts) => parts,
-        Err(e) => {
-            let (line, message, hint) = match e {
-                split::SplitError::Empty => (
-                    0,
-                    "the file is empty",
-                    "write a press release in it (front matter between `---` lines, then the text), or delete it",
-                ),
-                split::SplitError::NoFrontMatter => (
-                    1,
-                    "the file has no front matter",
-                    "start the file with a line `---`, then the fields (title, author, desk, date, id), then another `---` line",
-                ),
-                split::SplitError::Unclosed => (
-                    1,
-                    "the front matter that starts here never closes",
-                    "add a line `---` after the last field, before the text of the release",
-                ),
-            };
-            let d = Diagnostic::error(&shown, message)
-                .at(line, if line > 0 { 1 } else { 0 })
-                .with_hint(hint);
-            return (None, vec![d]);
-        }
-    };
-    let source = YamlSource::new(parts.front_matter, parts.front_matter_line);
-    let (front, mut diagnostics) = front_matter::parse(&shown, &source, config);
-    let Some(front) = front else {
-        return (None, diagnostics);
-    };
-    let slug_source = front.slug.as_deref().unwrap_or(&front.title);
-    let slug = slugify_or(slug_source, &front.id.to_string());
-    let slug_key = if front.slug.is_some() {
-        "slug"
-    } else {
-        "title"
-    };
-    let body = markdown::render(
-        parts.body,
-        BodyOptions {
-            digits: config.body_digits,
-            base_path: &config.base_path,
-            sanitizer: parsing.sanitizer.as_ref(),
-        },
-    );
-    let first_paragraph = if front.lead.is_some() {
-        String::new()
-    } else {
-        body.first_paragraph
-    };
-    let mut article = Article {
-        // Derived below, from the article made.
-        address_fingerprint: Fingerprint(0),
-        metrics_fingerprint: Fingerprint(0),
-        record_fingerprint: Fingerprint(0),
-        related_fingerprint: Fingerprint(0),
-        id_line: source.locate(&[Seg::Key("id")]).0,
-        slug_line: source.locate(&[Seg::Key(slug_key)]).0,
-        source: shown,
-        slug,
-        author_paths: front
-            .authors
-            .iter()
-            .map(|a| crate::model::paths::author_path(a))
-            .collect(),
-        tag_paths: front
-            .tags
-            .iter()
-            .map(|t| crate::model::paths::tag_path(t))
-            .collect(),
-        // Only the summary uses it, and only when there is no lead: a paragraph per release
-        // kept for nothing was half the build state.
-        first_paragraph,
-        word_count: body.word_count,
-        fingerprint,
-        front,
-    };
-    let records = RecordMaker::new(config, &parsing.calendar).fingerprints(&article);
-    article.derive_fingerprints(records);
-    for removal in &body.removed {
-        let line = parts.body_line
-            + parts.body[..removal.offset.min(parts.body.len())]
-                .matches('\n')
-                .count();
-        diagnostics.push(
-            Diagnostic::warning(&article.source, &removal.what)
-                .at(line, 0)
-.with_hint(if removal.what.starts_with("the link") {
-                    "link to an http(s) address, or write the text without a link"
-                } else {
-                    "remove the script, event handler or frame; if every writer is trusted, set `allow_raw_html: true` in site.yaml"
-                }),
-        );
-    }
-    let parsed = Parsed {
-        article,
-        body: body.html,
-    };
-    (Some(parsed), diagnostics)
-}
-
-/// Two releases with one news code are an error: codes identify releases. One slug twice is
-/// a warning: recurring headlines («اطلاعیه») are normal, and the code keeps addresses apart.
-/// News codes and slugs used by more than one release, among `articles` sorted by source path
-/// (the first one keeps its code or slug; the others are reported).
-pub fn duplicates(articles: &[Arc<Article>]) -> Vec<Diagnostic> {
-    let mut problems = Vec::new();
-    let next_free = articles.iter().map(|a| a.front.id).max().unwrap_or(0) + 1;
-    let n = articles.len();
-    let mut by_id: FastMap<u64, &Article> =
-        FastMap::with_capacity_and_hasher(n, Default::default());
-    let mut by_slug: FastMap<&str, &Article> =
-        FastMap::with_capacity_and_hasher(n, Default::default());
-    for a in articles {
-        if let Some(first) = by_id.get(&a.front.id) {
-            problems.push(
-                Diagnostic::error(
-                    &a.source,
-                    format!(
-                        "news code {} is already used by {}",
-                        a.front.id,
-                        first.source.display()
-                    ),
-                )
-                .at(a.id_line, 1)
-                .with_hint(format!(
-                    "every release needs its own `id`; the next free code is {next_free}"
-                )),
-            );
-        } else {
-            by_id.insert(a.front.id, a);
-        }
-        if let Some(first) = by_slug.get(a.slug.as_str()) {
-            problems.push(
-                Diagnostic::warning(
-                    &a.source,
-                    format!(
-                        "the slug `{}` is already used by {}",
-                        a.slug,
-                        first.source.display()
-                    ),
-                )
-                .at(a.slug_line, 1)
-                .with_hint("the addresses differ by news code, but readers and search engines tell pages apart by their words: give one release its own `slug:` or title"),
-            );
-        } else {
-            by_slug.insert(&a.slug, a);
-        }
-    }
-    problems
 }
 
 #[cfg(test)]
