@@ -3,7 +3,7 @@
 reload event reaching the browser's event stream.
 
     python3 bench/serve_latency.py SITE_ROOT [--edits 5] [--pause 1.5] [--change body|title|lead]
-        [--release content/desk/file.md]
+        [--release content/desk/file.md] [--binary PATH]
 
 Starts `target/release/chapar serve --port 0` on SITE_ROOT, opens the event stream, then
 edits one release EDITS times, restoring it every other time, and reports each latency and
@@ -54,9 +54,13 @@ def main():
     parser.add_argument("--release", type=pathlib.Path,
                         help="the release to edit, relative to SITE_ROOT (default: the middle "
                              "one by path)")
+    parser.add_argument("--binary", type=pathlib.Path,
+                        help="the chapar to time (default: target/release/chapar, built first)")
     args = parser.parse_args()
-    binary = REPO / "target" / "release" / "chapar"
-    subprocess.run(["cargo", "build", "--release", "--quiet"], cwd=REPO, check=True)
+    binary = args.binary
+    if binary is None:
+        binary = REPO / "target" / "release" / "chapar"
+        subprocess.run(["cargo", "build", "--release", "--quiet"], cwd=REPO, check=True)
     releases = sorted(args.root.glob("content/**/*.md"))
     target = args.root / args.release if args.release else releases[len(releases) // 2]
     original = target.read_text(encoding="utf-8")

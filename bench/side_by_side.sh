@@ -1,8 +1,11 @@
 #!/usr/bin/env bash
-# Compares two chapar binaries on one-edit rebuilds, side by side:
+# Compares two chapar binaries side by side:
 #
-#   bench/side_by_side.sh OLD_BINARY NEW_BINARY [ROUNDS] [digit|words]
+#   bench/side_by_side.sh OLD_BINARY NEW_BINARY [ROUNDS] [digit|words|full|none]
 #
+# `digit` and `words` time one-edit rebuilds (below); `full` times full builds (the output
+# folder and everything kept beside it removed before each), `none` rebuilds with nothing
+# changed.
 # Each binary builds bench/corpus-10000 into an output folder of its own (so each keeps its
 # own build state: a binary does not trust another's). Before each pair of builds one
 # release gets a sentence appended to its original text: `digit` (the default) ends in a
@@ -34,13 +37,18 @@ for side in old new; do
 done
 for round in $(seq "$ROUNDS"); do
     cp "$WORK/original.md" "$FILE"
-    if [ "$KIND" = words ]; then
+    if [ "$KIND" = full ] || [ "$KIND" = none ]; then
+        :
+    elif [ "$KIND" = words ]; then
         printf '\nواژهٔ تازهٔ شمارهٔ %d برای سنجش.\n' "$((round * 7919 + RANDOM))" >>"$FILE"
     else
         printf '\nجملهٔ افزوده برای سنجش، شمارهٔ %d.\n' "$((round % 9 + 1))" >>"$FILE"
     fi
     for side in old new; do
         bin=$OLD; [ $side = new ] && bin=$NEW
+        if [ "$KIND" = full ]; then
+            rm -rf "${OUT:?}/$side" "$OUT/.$side".*
+        fi
         start=$EPOCHREALTIME
         "$bin" -v build --root "$CORPUS" --out "$OUT/$side" 2>&1 |
             awk '/^  [a-z]+ +[0-9]+ ms/ { print $1, $2 }' >>"$WORK/$side"

@@ -3,7 +3,7 @@
 
 use std::sync::OnceLock;
 
-use chapar::load::config::SiteConfig;
+use chapar::model::config::SiteConfig;
 use chapar::load::{Parsing, parse_article};
 use libfuzzer_sys::fuzz_target;
 
