@@ -10,6 +10,7 @@ use serde::{Deserialize, Serialize};
 use super::tokens::{collapse_whitespace, for_each_word, html_text_uncollapsed};
 use crate::model::article::Article;
 use crate::model::config::SiteConfig;
+use crate::model::fingerprint::{Fingerprint, FingerprintBuilder};
 use crate::model::paths;
 use crate::persian::calendar::JalaliFormat;
 use crate::persian::{PersianCalendar, to_persian_digits};
@@ -148,6 +149,43 @@ pub fn document(
             },
             text,
         },
+    }
+}
+
+/// A search document just made, with its fingerprint.
+#[derive(Debug, Clone)]
+pub struct Document {
+    pub doc: SearchDoc,
+    pub fingerprint: Fingerprint,
+}
+
+/// The search document of a release just parsed, from its body.
+pub fn fresh_document(
+    article: &Article,
+    body: &str,
+    site: &SiteConfig,
+    calendar: &PersianCalendar,
+) -> Document {
+    Document::new(document(article, body, site, calendar))
+}
+
+impl Document {
+    pub fn new(doc: SearchDoc) -> Document {
+        let mut f = FingerprintBuilder::new();
+        f.u64(doc.id)
+            .u64(doc.timestamp as u64)
+            .u64(doc.year as u64)
+            .str(&doc.desk)
+            .u64(doc.terms.len() as u64);
+        for (word, weight) in doc.terms.iter() {
+            f.str(word).u64(u64::from(weight));
+        }
+        let r = &doc.result;
+        f.str(&r.title).str(&r.path).str(&r.date).str(&r.text);
+        Document {
+            fingerprint: f.finish(),
+            doc,
+        }
     }
 }
 
