@@ -16,9 +16,8 @@ use crate::model::fingerprint::Fingerprint;
 use crate::model::site::Site;
 use crate::write::trash::Trash;
 
-/// The first bytes of the documents file, with the fingerprint of chapar itself; the number
-/// goes up whenever the shape of what it holds changes.
-const DOCS_MAGIC: &str = "chapar search documents 4";
+/// What the documents file's header calls it (`cache::codec::header`).
+const DOCS_KIND: &str = "search documents";
 
 /// The documents file: the store it refers to, the words, the entries.
 #[derive(Deserialize)]
@@ -54,10 +53,7 @@ impl IndexState {
         let Some(bytes) = self.docs_file.as_ref().and_then(|p| std::fs::read(p).ok()) else {
             return;
         };
-        let header = format!(
-            "{DOCS_MAGIC} {:032x}\n",
-            crate::model::fingerprint::tool().0
-        );
+        let header = crate::cache::codec::header(DOCS_KIND);
         let Some(stored) = bytes
             .strip_prefix(header.as_bytes())
             .and_then(|rest| postcard::from_bytes::<StoredDocuments>(rest).ok())
@@ -153,10 +149,7 @@ impl IndexState {
 
         let aside = path.with_extension("new");
         let file = ChunkedFile::create(&aside)?;
-        let header = format!(
-            "{DOCS_MAGIC} {:032x}\n",
-            crate::model::fingerprint::tool().0
-        );
+        let header = crate::cache::codec::header(DOCS_KIND);
         let stored = StoredDocumentsRef {
             store: store_id,
             words: docs.words.words().iter().map(|w| &**w).collect(),

@@ -42,11 +42,10 @@ pub struct Store {
     failed: bool,
 }
 
+/// `codec::header`, with the store's identity before the newline.
 fn header(id: u128) -> String {
-    format!(
-        "chapar search text 1 {:032x} {id:032x}\n",
-        crate::model::fingerprint::tool().0
-    )
+    let kind = crate::cache::codec::header("search text");
+    format!("{} {id:032x}\n", kind.trim_end())
 }
 
 fn new_id() -> u128 {
@@ -278,7 +277,7 @@ mod tests {
         assert!(
             std::fs::read_to_string(&path)
                 .unwrap()
-                .starts_with("chapar search text 1 ")
+                .starts_with(crate::cache::codec::header("search text").trim_end())
         );
     }
 
