@@ -117,6 +117,15 @@ macro_rules! out {
     }};
 }
 
+/// Prints to standard error; a stderr that cannot be written (`2>/dev/full`, a closed pipe)
+/// loses the message, never the build: the exit code still says how it went.
+macro_rules! err {
+    ($($arg:tt)*) => {{
+        use std::io::Write;
+        let _ = writeln!(std::io::stderr().lock(), $($arg)*);
+    }};
+}
+
 /// glibc's allocator took 13 % of a full build's user time (a profile of 10,000 releases):
 /// the build makes and drops many small strings on two threads, which mimalloc serves from
 /// per-thread pages.
@@ -151,7 +160,7 @@ fn main() -> ExitCode {
                     print_stages(&report.stages, 0);
                 }
                 if !quiet || !report.succeeded {
-                    eprintln!("{}", report.summary());
+                    err!("{}", report.summary());
                 }
                 if report.succeeded {
                     ExitCode::SUCCESS
@@ -170,7 +179,7 @@ fn main() -> ExitCode {
                 Format::Json => out!("{}", json_report(&report)),
             }
             if !quiet && matches!(format, Format::Text) {
-                eprintln!(
+                err!(
                     "{} error(s), {} warning(s) in {} file(s) checked",
                     report.errors(),
                     report.warnings(),
@@ -198,13 +207,13 @@ fn main() -> ExitCode {
                 chapar::commands::fix::apply(&root, &fixes)?;
                 if !quiet {
                     for fix in &fixes {
-                        eprintln!("fixed {} ({} change(s))", fix.path.display(), fix.fixes);
+                        err!("fixed {} ({} change(s))", fix.path.display(), fix.fixes);
                     }
                 }
             }
             if !quiet {
                 let verb = if dry_run { "would change" } else { "changed" };
-                eprintln!("{total} fix(es) {verb} {} file(s)", fixes.len());
+                err!("{total} fix(es) {verb} {} file(s)", fixes.len());
             }
             Ok(ExitCode::SUCCESS)
         }),
@@ -235,15 +244,15 @@ fn main() -> ExitCode {
             .map(|created| {
                 if !quiet {
                     for path in &created {
-                        eprintln!("created {}", dir.join(path).display());
+                        err!("created {}", dir.join(path).display());
                     }
-                    eprintln!("build it with: chapar build --root {}", dir.display());
+                    err!("build it with: chapar build --root {}", dir.display());
                 }
                 ExitCode::SUCCESS
             }),
     };
     result.unwrap_or_else(|e| {
-        eprintln!("{}: {e:#}", paint("error", Severity::Error));
+        err!("{}: {e:#}", paint("error", Severity::Error));
         ExitCode::from(1)
     })
 }
@@ -266,7 +275,7 @@ fn print_stages(stages: &[chapar::commands::pipeline::Stage], decimals: usize) {
                 )
             })
             .unwrap_or_default();
-        eprintln!(
+        err!(
             "  {:<10} {:>8.decimals$} ms{peak}{cpu}",
             stage.name,
             stage.took.as_secs_f64() * 1000.0
@@ -290,7 +299,7 @@ fn serve(
         .is_ok_and(|ip| ip.is_loopback())
         || bind == "localhost";
     if !loopback {
-        eprintln!(
+        err!(
             "{}: serving on {bind} shows the preview, drafts included, to every machine that can reach it",
             paint("warning", Severity::Warning)
         );
@@ -308,7 +317,7 @@ fn serve(
         std::process::exit(0);
     })?;
     if !quiet {
-        eprintln!("preview folder: {}", session.path().display());
+        err!("preview folder: {}", session.path().display());
     }
     let options = chapar::commands::serve::ServeOptions {
         root,
@@ -332,9 +341,9 @@ fn serve(
         let took = rebuilt.until_reload.as_secs_f64() * 1000.0;
         let errors = rebuilt.diagnostics.iter().filter(|d| d.is_error()).count();
         if errors > 0 {
-            eprintln!("rebuild failed with {errors} error(s) in {took:.0} ms; the last good pages are still served");
+            err!("rebuild failed with {errors} error(s) in {took:.0} ms; the last good pages are still served");
         } else if !quiet {
-            eprintln!("rebuilt in {took:.0} ms");
+            err!("rebuilt in {took:.0} ms");
         }
         if verbose {
             print_stages(&rebuilt.stages, 1);
@@ -401,7 +410,7 @@ fn print_diagnostics(diagnostics: &[Diagnostic], quiet: bool) {
     for d in diagnostics.iter().filter(|d| d.is_error() || !quiet) {
         let text = d.to_string();
         let word = severity_word(d);
-        eprintln!(
+        err!(
             "{}",
             text.replacen(
                 &format!(": {word}: "),

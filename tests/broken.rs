@@ -188,3 +188,29 @@ fn the_command_line_reports_and_exits_with_1() {
         "{stderr}"
     );
 }
+
+/// A stderr that cannot be written (`2>/dev/full`) loses the messages, not the run: no panic,
+/// and the exit code still says how it went.
+#[test]
+fn an_unwritable_stderr_changes_nothing_but_the_messages() {
+    let broken = case("bad_date");
+    let good = site("basic");
+    for (root, command, code) in [
+        (broken.path(), "build", 1),
+        (broken.path(), "check", 1),
+        (good.path(), "build", 0),
+    ] {
+        let full = fs::File::options().write(true).open("/dev/full").unwrap();
+        let output = std::process::Command::new(env!("CARGO_BIN_EXE_chapar"))
+            .args([command, "--root"])
+            .arg(root)
+            .stderr(full)
+            .output()
+            .unwrap();
+        assert_eq!(
+            output.status.code(),
+            Some(code),
+            "chapar {command} with stderr on /dev/full"
+        );
+    }
+}

@@ -542,3 +542,96 @@ fn inputs_the_fuzzers_found() {
             .contains("<script")
     );
 }
+
+/// Runs the `chapar` binary with `args` in `root`, killed after 20 s: a hang is a failure, not a
+/// stuck test run. Returns the exit code and what it printed (stdout, then stderr).
+fn run_bounded(root: &Path, args: &[&str]) -> (Option<i32>, String) {
+    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_chapar"))
+        .args(args)
+        .current_dir(root)
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let started = std::time::Instant::now();
+    while child.try_wait().unwrap().is_none() {
+        if started.elapsed() > std::time::Duration::from_secs(20) {
+            child.kill().unwrap();
+            panic!("chapar {args:?} did not finish in 20 s");
+        }
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
+    let output = child.wait_with_output().unwrap();
+    let printed = [output.stdout, output.stderr].concat();
+    (
+        output.status.code(),
+        String::from_utf8_lossy(&printed).into_owned(),
+    )
+}
+
+fn mkfifo(path: &Path) {
+    rustix::fs::mknodat(
+        rustix::fs::CWD,
+        path,
+        rustix::fs::FileType::Fifo,
+        rustix::fs::Mode::from_raw_mode(0o644),
+        0,
+    )
+    .unwrap();
+}
+
+/// Settings and releases that are pipes, devices or huge sparse files are refused
+/// at once with a message, by `build`, `check` and `fix`, never read for ever.
+#[test]
+fn inputs_that_are_not_text_files_are_refused_at_once() {
+    let not_text = "error: cannot read the site settings: this is not a regular file; the site settings must be a text file";
+    type Plant = dyn Fn(&Path);
+    let cases: [(&str, &Plant, &str); 3] = [
+        (
+            "site.yaml a pipe",
+            &|p| mkfifo(&p.join("site.yaml")),
+            not_text,
+        ),
+        (
+            "site.yaml a device",
+            &|p| std::os::unix::fs::symlink("/dev/zero", p.join("site.yaml")).unwrap(),
+            not_text,
+        ),
+        (
+            "site.yaml sparse, 2 GB",
+            &|p| {
+                let file = fs::File::create(p.join("site.yaml")).unwrap();
+                file.set_len(2 << 30).unwrap();
+            },
+            "error: cannot read the site settings: the file is 2048 MB; the site settings may be at most 1 MB",
+        ),
+    ];
+    for (what, plant, expected) in cases {
+        let site = site("basic");
+        fs::remove_file(site.path().join("site.yaml")).unwrap();
+        plant(site.path());
+        for command in ["build", "check"] {
+            let (code, stderr) = run_bounded(site.path(), &[command]);
+            assert_eq!(code, Some(1), "{what}, chapar {command}: {stderr}");
+            let file = "site.yaml";
+            assert!(
+                stderr.contains(expected) && stderr.contains(file),
+                "{what}, chapar {command}: {stderr}"
+            );
+        }
+    }
+
+    // `fix` reads releases as the build does: a 1 GB one is refused, not read whole.
+    let site = site("basic");
+    let release = site.path().join("content/huge.md");
+    fs::File::create(&release)
+        .unwrap()
+        .set_len(1 << 30)
+        .unwrap();
+    let (code, stderr) = run_bounded(site.path(), &["fix", "--dry-run"]);
+    assert_ne!(code, Some(0), "{stderr}");
+    assert!(
+        stderr.contains("the file is 1024 MB; a release may be at most 10 MB"),
+        "{stderr}"
+    );
+}

@@ -69,8 +69,9 @@ pub fn plan(root: &Path, paths: &[PathBuf]) -> Result<Vec<FileFix>> {
     }
     let mut plans = Vec::new();
     for file in files {
-        let before = std::fs::read_to_string(&file)
-            .with_context(|| format!("cannot read {}", file.display()))?;
+        // As a build reads it: a release past the size limit is refused, not read whole.
+        let before = crate::load::input::read_text(&file, crate::load::MAX_FILE_BYTES, "a release")
+            .map_err(|e| anyhow::anyhow!("cannot read {}: {e}", file.display()))?;
         // One fix can reveal another (`هاي` is a suffix only once its ي is Persian): a few
         // passes reach the fixed point.
         let (mut after, mut fixes) = (before.clone(), 0);

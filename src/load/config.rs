@@ -85,15 +85,24 @@ impl SiteConfig {
 /// Reads and validates `site.yaml` in `root`. All problems found are returned together.
 pub fn load(root: &Path) -> Result<SiteConfig, Vec<Diagnostic>> {
     let path = Path::new(CONFIG_FILE);
-    let text = match std::fs::read_to_string(root.join(CONFIG_FILE)) {
+    let read = super::input::read_text(
+        &root.join(CONFIG_FILE),
+        super::input::MAX_SETTINGS_BYTES,
+        "the site settings",
+    );
+    let text = match read {
         Ok(text) => text,
         Err(e) => {
+            let hint = if root.join(CONFIG_FILE).exists() {
+                format!(
+                    "make `{CONFIG_FILE}` a text file of settings (see the README for its fields)"
+                )
+            } else {
+                format!("create `{CONFIG_FILE}` at the site root (see the README for its fields)")
+            };
             return Err(vec![
-                Diagnostic::error(path, format!("cannot read the site settings: {e}")).with_hint(
-                    format!(
-                        "create `{CONFIG_FILE}` at the site root (see the README for its fields)"
-                    ),
-                ),
+                Diagnostic::error(path, format!("cannot read the site settings: {e}"))
+                    .with_hint(hint),
             ]);
         }
     };

@@ -6,6 +6,7 @@ mod bodies;
 pub mod config;
 mod duplicates;
 pub mod front_matter;
+pub mod input;
 pub mod markdown;
 mod release;
 pub mod sanitize;
@@ -329,41 +330,7 @@ fn read_inside(content: &Path, path: &Path) -> Result<Vec<u8>, String> {
             );
         }
     }
-    // Without waiting: a pipe named like a release would otherwise stall the build until
-    // something wrote to it. It is refused below.
-    let flags =
-        rustix::fs::OFlags::RDONLY | rustix::fs::OFlags::NONBLOCK | rustix::fs::OFlags::CLOEXEC;
-    let file = rustix::fs::open(path, flags, rustix::fs::Mode::empty())
-        .map(std::fs::File::from)
-        .map_err(|e| format!("cannot read the file: {}", std::io::Error::from(e)))?;
-    let metadata = file
-        .metadata()
-        .map_err(|e| format!("cannot read the file: {e}"))?;
-    if !metadata.is_file() {
-        return Err("this is not a regular file; a release is a text file".into());
-    }
-    let size = metadata.len();
-    if size > MAX_FILE_BYTES {
-        return Err(format!(
-            "the file is {} MB; a release may be at most {} MB",
-            size / (1024 * 1024),
-            MAX_FILE_BYTES / (1024 * 1024)
-        ));
-    }
-    let mut bytes = Vec::with_capacity(size as usize);
-    // Read at most one byte past the limit, in case the file grew since it was measured.
-    std::io::Read::read_to_end(
-        &mut std::io::Read::take(file, MAX_FILE_BYTES + 1),
-        &mut bytes,
-    )
-    .map_err(|e| format!("cannot read the file: {e}"))?;
-    if bytes.len() as u64 > MAX_FILE_BYTES {
-        return Err(format!(
-            "the file grew past {} MB while it was read",
-            MAX_FILE_BYTES / (1024 * 1024)
-        ));
-    }
-    Ok(bytes)
+    input::read_regular(path, MAX_FILE_BYTES, "a release")
 }
 
 /// UTF-8 text without NUL bytes, or the position of the first bad byte.

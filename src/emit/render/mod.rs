@@ -70,7 +70,12 @@ impl Renderer {
         let mut problems = Vec::new();
         for (name, path) in site_templates(root) {
             let shown = Path::new(TEMPLATES_DIR).join(&name);
-            match std::fs::read_to_string(&path) {
+            let read = crate::load::input::read_text(
+                &path,
+                crate::load::input::MAX_SETTINGS_BYTES,
+                "a template",
+            );
+            match read {
                 Ok(text) if name == theme::STRINGS_FILE => strings_source = (shown, text),
                 Ok(text) => {
                     sources.insert(name, (shown, text));
