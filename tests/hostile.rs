@@ -635,3 +635,21 @@ fn inputs_that_are_not_text_files_are_refused_at_once() {
         "{stderr}"
     );
 }
+
+/// A decimal comma or grouping in the wrong places is an error with a hint, never a guess:
+/// `2,5` was read as 25.
+#[test]
+fn misplaced_grouping_is_an_error_not_a_guess() {
+    for value in ["\"2,5\"", "\"۲٬۵\"", "\"12,34,567\""] {
+        let front = format!("{HEAD}metrics:\n  - label: نرخ\n    value: {value}\n");
+        let shown = value.trim_matches('"');
+        assert_error(
+            &release(&front, "متن.\n"),
+            &format!(
+                "error: `value`: `{shown}` has a grouping separator out of place: separators go between groups of three digits\n  hint: for a fraction write the decimal separator `٫` or `.` (`2٫5`); group digits in threes (`1,234,567`) or not at all"
+            ),
+        );
+    }
+    let front = format!("{HEAD}metrics:\n  - label: نرخ\n    value: \"1,234,567\"\n");
+    assert_builds(&release(&front, "متن.\n"));
+}

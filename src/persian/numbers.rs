@@ -50,10 +50,34 @@ impl std::fmt::Display for Number {
     }
 }
 
+/// Why a text is not a number.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum NumberError {
+    /// Not digits with an optional sign, grouping and decimal separator.
+    NotANumber(String),
+    /// Grouping separators not between groups of three digits: `2,5` (a decimal comma, read
+    /// by many as two and a half and by others as twenty-five) or `12,34,567`.
+    MisplacedGrouping(String),
+}
+
+impl std::fmt::Display for NumberError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            NumberError::NotANumber(text) => write!(f, "`{text}` is not a number"),
+            NumberError::MisplacedGrouping(text) => write!(
+                f,
+                "`{text}` has a grouping separator out of place: separators go between groups of three digits"
+            ),
+        }
+    }
+}
+
 /// Parses a number written with Latin, Persian or Arabic-Indic digits, an optional sign
-/// (`-`, `−` or `+`), optional grouping (`,` `٬`) and an optional decimal separator (`.` `٫`).
-pub fn parse_number(text: &str) -> Result<Number, String> {
+/// (`-`, `−` or `+`), optional grouping (`,` `٬`, between groups of three digits) and an
+/// optional decimal separator (`.` `٫`).
+pub fn parse_number(text: &str) -> Result<Number, NumberError> {
     let text = text.trim();
+    let not_a_number = || NumberError::NotANumber(text.to_string());
     let mut canonical = String::with_capacity(text.len());
     let mut chars = text.chars().peekable();
     match chars.peek() {
@@ -67,6 +91,9 @@ pub fn parse_number(text: &str) -> Result<Number, String> {
         _ => {}
     }
     let (mut int_digits, mut frac_digits, mut seen_point) = (0, 0, false);
+    // Digits since the last grouping separator, and whether there was one.
+    let (mut group, mut grouped) = (0, false);
+    let misplaced = || NumberError::MisplacedGrouping(text.to_string());
     for c in chars {
         if let Some(v) = digit_value(c) {
             canonical.push(char::from_digit(v, 10).unwrap_or('0'));
@@ -74,18 +101,30 @@ pub fn parse_number(text: &str) -> Result<Number, String> {
                 frac_digits += 1;
             } else {
                 int_digits += 1;
+                group += 1;
             }
         } else if matches!(c, ',' | '٬') && !seen_point && int_digits > 0 {
-            // Grouping separators carry no value.
+            // Grouping separators carry no value, but the first group has one to three
+            // digits and every later one three.
+            if group > 3 || (grouped && group != 3) {
+                return Err(misplaced());
+            }
+            (group, grouped) = (0, true);
         } else if matches!(c, '.' | '٫') && !seen_point {
+            if grouped && group != 3 {
+                return Err(misplaced());
+            }
             seen_point = true;
             canonical.push('.');
         } else {
-            return Err(format!("`{text}` is not a number"));
+            return Err(not_a_number());
         }
     }
     if int_digits == 0 || (seen_point && frac_digits == 0) {
-        return Err(format!("`{text}` is not a number"));
+        return Err(not_a_number());
+    }
+    if grouped && !seen_point && group != 3 {
+        return Err(misplaced());
     }
     if canonical == "-0" {
         canonical = "0".into();
@@ -203,6 +242,27 @@ mod tests {
         assert_eq!(n("−۴۷").as_str(), "-47");
         assert_eq!(n("+12").as_str(), "12");
         assert_eq!(n(" 19000000000 ").as_str(), "19000000000");
+    }
+
+    #[test]
+    fn grouping_goes_between_groups_of_three() {
+        assert_eq!(n("1,234,567").as_str(), "1234567");
+        assert_eq!(n("۱۲٬۳۴۵٫۵").as_str(), "12345.5");
+        for bad in [
+            "2,5",
+            "۲٬۵",
+            "12,34,567",
+            "1234,567",
+            "1,2345",
+            "1,23.5",
+            "12,3456",
+        ] {
+            assert_eq!(
+                parse_number(bad),
+                Err(NumberError::MisplacedGrouping(bad.to_string())),
+                "{bad:?}"
+            );
+        }
     }
 
     #[test]

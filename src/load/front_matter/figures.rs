@@ -5,7 +5,7 @@ use serde_yaml::Value;
 use super::describe;
 use crate::load::yaml::Seg;
 use crate::model::front_matter::{IMAGE_FIELDS, Image, METRIC_FIELDS, Metric};
-use crate::persian::numbers::{Number, parse_number};
+use crate::persian::numbers::{Number, NumberError, parse_number};
 
 impl super::Checker<'_> {
     pub(super) fn number(&mut self, v: &Value, at: &[Seg], name: &str) -> Option<Number> {
@@ -24,8 +24,16 @@ impl super::Checker<'_> {
         };
         match parse_number(&text) {
             Ok(n) => Some(n),
-            Err(message) => {
-                self.error(at, format!("`{name}`: {message}"), "write digits only; put the unit in `unit:` (e.g. `value: 47` and `unit: درصد`)");
+            Err(e) => {
+                let hint = match e {
+                    NumberError::MisplacedGrouping(_) => {
+                        "for a fraction write the decimal separator `٫` or `.` (`2٫5`); group digits in threes (`1,234,567`) or not at all"
+                    }
+                    NumberError::NotANumber(_) => {
+                        "write digits only; put the unit in `unit:` (e.g. `value: 47` and `unit: درصد`)"
+                    }
+                };
+                self.error(at, format!("`{name}`: {e}"), hint);
                 None
             }
         }
