@@ -161,6 +161,16 @@ pub fn parse(text: &str) -> Result<SiteConfig, Vec<Diagnostic>> {
         );
         ("/".into(), "/".into())
     });
+    if let Some(name) = &raw.default_author
+        && slugify(name).is_empty()
+    {
+        // As for `author:` in a release: a name without a letter or digit has no page.
+        error_at(
+            &[Seg::Key("default_author")],
+            format!("`{name}` has no letter or digit, so it cannot have a page"),
+            "write a real name in `default_author`, such as `روابط عمومی`",
+        );
+    }
     if raw.desks.is_empty() {
         error_at(
             &[Seg::Key("desks")],
@@ -272,6 +282,17 @@ mod tests {
             .step_by(2)
             .map(str::to_string)
             .collect()
+    }
+
+    #[test]
+    fn a_default_author_without_letters_is_an_error() {
+        let problems = parse(&format!("{GOOD}default_author: \"..\"\n")).unwrap_err();
+        assert_eq!(
+            problems.iter().map(|d| d.to_string()).collect::<Vec<_>>(),
+            [
+                "site.yaml:6:1: error: `..` has no letter or digit, so it cannot have a page\n  hint: write a real name in `default_author`, such as `روابط عمومی`"
+            ]
+        );
     }
 
     #[test]
