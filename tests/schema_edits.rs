@@ -343,8 +343,23 @@ struct Builds {
     memory: BuildState,
 }
 
+/// The front-matter fields that move a release in the site (`Article::same_place`): an edit
+/// of any other field of a release is applied to the last site, rendering only the pages
+/// that show it (`only_touched_pages`).
+const MOVES_IN_THE_SITE: [&str; 6] = ["author", "desk", "date", "id", "tags", "draft"];
+
+/// Whether `serve`'s first build after this edit renders only the pages showing the release.
+fn only_touched(place: Place, field: &str) -> bool {
+    match place {
+        Place::FrontMatter => !MOVES_IN_THE_SITE.contains(&field),
+        Place::Metric | Place::Image => true,
+        Place::Site | Place::Desk => false,
+    }
+}
+
 impl Builds {
-    fn check(&mut self, root: &Path, changed: PathBuf, context: &str) {
+    /// `touched`: whether the pages-first build must render only the pages showing the edit.
+    fn check(&mut self, root: &Path, changed: PathBuf, touched: bool, context: &str) {
         let report = build(&options(root, &self.out)).unwrap();
         assert!(report.succeeded, "{context}: {:#?}", report.diagnostics);
         let pages_first = BuildOptions {
@@ -354,6 +369,10 @@ impl Builds {
         };
         let pages = build_with(&pages_first, &mut self.memory, None).unwrap();
         assert!(pages.succeeded, "{context}, pages first");
+        assert_eq!(
+            pages.only_touched_pages, touched,
+            "{context}: whether the pages-first build renders only the pages showing the edit"
+        );
         let clean = tempfile::tempdir().unwrap();
         let clean_out = clean.path().join("public");
         assert!(build(&options(root, &clean_out)).unwrap().succeeded);
@@ -452,18 +471,39 @@ fn every_field_of_the_schema_edited_gives_the_clean_builds_site() {
     );
 
     for (place, field, (before, after)) in edits {
+        let touched = only_touched(place, field);
         let changed = room.set(place, field, after);
-        builds.check(
-            root,
-            changed,
-            &format!("{place:?} `{field}`: {before} → {after}"),
-        );
+        let context = format!("{place:?} `{field}`: {before} → {after}");
+        builds.check(root, changed, touched, &context);
         let changed = room.set(place, field, before);
-        builds.check(
-            root,
-            changed,
-            &format!("{place:?} `{field}`: back to {before}"),
+        let context = format!("{place:?} `{field}`: back to {before}");
+        builds.check(root, changed, touched, &context);
+    }
+
+    // What the field lists do not name: the body (its first paragraph is the summary of a
+    // release without a lead, its words the word count), and the lead taken away.
+    let edited = format!("content/{EDITED}.md");
+    let was = fs::read_to_string(root.join(&edited)).unwrap();
+    let body = was.replace("بند نخست خبر", "بند نخست و تازهٔ خبر");
+    let no_lead: String = was
+        .lines()
+        .filter(|l| !l.starts_with("lead:"))
+        .map(|l| format!("{l}\n"))
+        .collect();
+    let no_lead_body = no_lead.replace("بند نخست خبر", "بند نخست و تازهٔ خبر");
+    for (what, text) in [
+        ("the body", &body),
+        ("the lead removed", &no_lead),
+        ("the body, without a lead", &no_lead_body),
+        ("back", &was),
+    ] {
+        assert_ne!(
+            text,
+            &fs::read_to_string(root.join(&edited)).unwrap(),
+            "{what}"
         );
+        let changed = room.write(&edited, text);
+        builds.check(root, changed, true, &format!("release {EDITED}: {what}"));
     }
 
     // The theme: a string, a template and a static file.
@@ -474,9 +514,9 @@ fn every_field_of_the_schema_edited_gives_the_clean_builds_site() {
     for (rel, text) in theme {
         let was = fs::read_to_string(root.join(rel)).unwrap();
         let changed = room.write(rel, text);
-        builds.check(root, changed, &format!("{rel} edited"));
+        builds.check(root, changed, false, &format!("{rel} edited"));
         let changed = room.write(rel, &was);
-        builds.check(root, changed, &format!("{rel} back"));
+        builds.check(root, changed, false, &format!("{rel} back"));
     }
     let template = "templates/article.html";
     let was = fs::read_to_string(root.join(template)).unwrap();
@@ -487,9 +527,9 @@ fn every_field_of_the_schema_edited_gives_the_clean_builds_site() {
     );
     assert_ne!(edited, was, "the test's template edit changes the template");
     let changed = room.write(template, &edited);
-    builds.check(root, changed, "a template edited");
+    builds.check(root, changed, false, "a template edited");
     let changed = room.write(template, &was);
-    builds.check(root, changed, "a template back");
+    builds.check(root, changed, false, "a template back");
 }
 
 /// The test above must see what it edits: each edit changes some file of a clean build.

@@ -65,7 +65,7 @@ pub fn write_all(
     results.extend(sitemap::write(site, &links, options, addresses, out));
     if !options.defer_whole_site {
         results.extend(feeds::write(site, &links, bodies, out));
-        let open_data = open_data::write(site, &options.calendar, articles, out, record_spans);
+        let open_data = open_data::write(site, articles, out, record_spans);
         results.push(open_data.map(|spans| written_spans = spans));
         results.push(redirects::write(site, &links, addresses, out));
     }

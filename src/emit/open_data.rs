@@ -12,9 +12,8 @@ use xxhash_rust::xxh3::xxh3_64;
 use crate::model::article::Article;
 use crate::model::diagnostic::Diagnostic;
 use crate::model::fingerprint::{Fingerprint, FingerprintBuilder};
-use crate::model::record::{METRIC_COLUMNS, RecordMaker, metric_rows};
+use crate::model::record::{METRIC_COLUMNS, RecordMaker, metric_rows, record_calendar};
 use crate::model::site::Site;
-use crate::persian::PersianCalendar;
 use crate::write::Output;
 
 const ARTICLES_PATH: &str = "data/articles.json";
@@ -54,12 +53,13 @@ struct Span {
 /// written, if one was (the caller keeps it once the output folder holds the file).
 pub fn write(
     site: &Site,
-    calendar: &PersianCalendar,
     articles: Fingerprint,
     out: &dyn Output,
     previous: &RecordSpans,
 ) -> Result<Option<RecordSpans>, Diagnostic> {
-    let maker = RecordMaker::new(&site.config, calendar);
+    // The calendar the records were fingerprinted with, when their releases were parsed.
+    let calendar = record_calendar(&site.config);
+    let maker = RecordMaker::new(&site.config, &calendar);
     let mut written = None;
     if !out.keep(ARTICLES_PATH, articles)? {
         let made_with = FingerprintBuilder::new()
@@ -256,6 +256,7 @@ mod tests {
     use crate::assemble::assemble;
     use crate::model::record::ArticleRecord;
     use crate::model::site::Selection;
+    use crate::persian::PersianCalendar;
 
     /// A site of `n` releases whose records hold quotes, line breaks and Persian text.
     fn site(n: u64) -> Site {

@@ -23,8 +23,8 @@ use walkdir::WalkDir;
 
 pub use bodies::{Bodies, BodyReader};
 pub use duplicates::duplicates;
-use release::parse_with;
 pub use release::{Parsing, parse_article};
+use release::{parse_release, parse_with};
 pub use sources::{Record, Sources};
 
 use crate::model::article::{Article, Parsed};
@@ -297,7 +297,7 @@ fn load_file(
             ));
         }
     };
-    let (parsed, diagnostics) = parse_with(shown, text, fingerprint, parsing);
+    let (parsed, diagnostics) = parse_release(shown, text, fingerprint, parsing);
     let (article, body) = match parsed {
         Some(Parsed { article, body }) => (Some(Arc::new(article)), Some(body)),
         None => (None, None),

@@ -39,8 +39,7 @@ impl<'a> Parsing<'a> {
             config,
             sanitizer,
             settings,
-            // The records' dates are in the site's time zone; nothing in them reads "now".
-            calendar: PersianCalendar::at(config.timezone.clone(), jiff::Timestamp::UNIX_EPOCH),
+            calendar: crate::model::record::record_calendar(config),
         }
     }
 
@@ -59,9 +58,28 @@ pub fn parse_article(
     parsing: &Parsing,
 ) -> (Option<Parsed>, Vec<Diagnostic>) {
     let fingerprint = parsing.fingerprint(text.as_bytes());
-    parse_with(shown, text, fingerprint, parsing)
+    parse_release(shown, text, fingerprint, parsing)
 }
 
+/// `parse_with`, with the fingerprints of what each output reads of the article derived:
+/// for a release read to be loaded (a body read again for its page needs none of them).
+pub(super) fn parse_release(
+    shown: PathBuf,
+    text: &str,
+    fingerprint: Fingerprint,
+    parsing: &Parsing,
+) -> (Option<Parsed>, Vec<Diagnostic>) {
+    let (mut parsed, diagnostics) = parse_with(shown, text, fingerprint, parsing);
+    if let Some(parsed) = &mut parsed {
+        let article = &mut parsed.article;
+        let records = RecordMaker::new(parsing.config, &parsing.calendar).fingerprints(article);
+        article.derive_fingerprints(records);
+    }
+    (parsed, diagnostics)
+}
+
+/// Parses a release whose bytes have `fingerprint`; the fingerprints of its outputs are left
+/// at zero (`parse_release` derives them).
 pub(super) fn parse_with(
     shown: PathBuf,
     text: &str,
@@ -121,8 +139,8 @@ pub(super) fn parse_with(
     } else {
         body.first_paragraph
     };
-    let mut article = Article {
-        // Derived below, from the article made.
+    let article = Article {
+        // Derived by `parse_release`, from the article made.
         address_fingerprint: Fingerprint(0),
         metrics_fingerprint: Fingerprint(0),
         record_fingerprint: Fingerprint(0),
@@ -148,8 +166,6 @@ pub(super) fn parse_with(
         fingerprint,
         front,
     };
-    let records = RecordMaker::new(config, &parsing.calendar).fingerprints(&article);
-    article.derive_fingerprints(records);
     for removal in &body.removed {
         let line = parts.body_line
             + parts.body[..removal.offset.min(parts.body.len())]

@@ -42,6 +42,13 @@ pub struct DeskRecord<'a> {
     pub name: &'a str,
 }
 
+/// The calendar records show dates with: the site's time zone, and no "now" in it, since
+/// nothing in a record may depend on the moment of the build. The one `load` fingerprints
+/// records with and `emit::open_data` writes them with.
+pub fn record_calendar(config: &SiteConfig) -> PersianCalendar {
+    PersianCalendar::at(config.timezone.clone(), jiff::Timestamp::UNIX_EPOCH)
+}
+
 /// What a record is made with besides the article: the settings, read through these.
 pub struct RecordMaker<'a> {
     pub config: &'a SiteConfig,
