@@ -10,11 +10,12 @@ use serde::Deserialize;
 use crate::model::fingerprint;
 
 /// The layout of every saved file. It goes up whenever the shape of anything saved changes:
-/// `the_saved_layout_is_the_recorded_one` (in `commands::pipeline::state`) hashes the shape
-/// of a saved state and fails, saying what to write, until both constants are raised.
+/// `the_saved_layout_is_the_recorded_one` (in `commands::pipeline::state`) hashes serde's
+/// description of the saved types and fails, saying what to write, until it does.
 pub const FORMAT_VERSION: u32 = 8;
-/// The hash of the saved state's shape at `FORMAT_VERSION`.
-pub const LAYOUT: u64 = 0x40a9_0405_7038_80b6;
+/// Each format version with the hash of its saved types' layout, oldest first; the last is
+/// `FORMAT_VERSION`'s.
+pub const LAYOUTS: &[(u32, u64)] = &[(8, 0xa302_646e_3968_2bbb)];
 
 /// The first line of a saved file of `kind` (`build state`, `search documents`, ...).
 pub fn header(kind: &str) -> String {

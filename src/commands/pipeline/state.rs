@@ -311,82 +311,52 @@ mod tests {
         (dir, path)
     }
 
-    /// The shape of a value as it is saved: struct fields and map keys' shapes by name,
-    /// the distinct shapes of a list's items, and the kind of each leaf; no values.
-    fn shape(value: &serde_json::Value) -> String {
-        use serde_json::Value;
-        match value {
-            Value::Null => "null".into(),
-            Value::Bool(_) => "bool".into(),
-            Value::Number(_) => "number".into(),
-            Value::String(_) => "string".into(),
-            Value::Array(items) => {
-                let shapes: std::collections::BTreeSet<String> = items.iter().map(shape).collect();
-                format!("[{}]", shapes.into_iter().collect::<Vec<_>>().join("|"))
-            }
-            Value::Object(fields) => {
-                // Struct fields have names; a map's keys are data: a map is one shape of
-                // its values.
-                let named = fields.keys().all(|k| {
-                    k.chars().next().is_some_and(|c| c.is_ascii_lowercase())
-                        && k.chars()
-                            .all(|c| c.is_ascii_lowercase() || c == '_' || c.is_ascii_digit())
-                });
-                if named {
-                    let inner: Vec<String> = fields
-                        .iter()
-                        .map(|(k, v)| format!("{k}:{}", shape(v)))
-                        .collect();
-                    format!("{{{}}}", inner.join(","))
-                } else {
-                    let shapes: std::collections::BTreeSet<String> =
-                        fields.values().map(shape).collect();
-                    format!("map<{}>", shapes.into_iter().collect::<Vec<_>>().join("|"))
-                }
-            }
-        }
-    }
-
-    /// The saved layout is checked, not trusted to a comment: the shape of the state a build
-    /// of a fixture saves (every field, nested, by name) is hashed and compared with the
-    /// layout recorded beside `FORMAT_VERSION`. A field added, removed or renamed fails here
-    /// until the version goes up, so a file of another layout is never read as this one.
+    /// The saved layout is derived from the types, not trusted to a comment: serde's own
+    /// description of what is saved (`serde_reflection` traces every field in order, every
+    /// enum's variants, integer widths, options and tuples, whatever values a site has) is
+    /// hashed and compared with the last entry of `codec::LAYOUTS`. A changed saved type fails
+    /// here until `FORMAT_VERSION` goes up with a new entry, so a file of another layout is
+    /// never read as this one.
     #[test]
     fn the_saved_layout_is_the_recorded_one() {
-        let (_dir, path) = appended_state();
-        let state = BuildState::read(&path);
-        assert!(!state.outputs.is_empty(), "the state was read back");
-        // Through text: a `Value` cannot hold a u128, the text can (and numbers' values do
-        // not matter here).
-        let text = serde_json::to_string(&state).expect("the state serializes");
-        let json: serde_json::Value = serde_json::from_str(&text).expect("and parses back");
-        // The release files' records are saved apart, as frames of (path, record).
-        let root = path.parent().unwrap();
-        let records: Vec<serde_json::Value> = walkdir::WalkDir::new(root.join("content"))
-            .into_iter()
-            .filter_map(|e| {
-                e.ok()?
-                    .path()
-                    .strip_prefix(root)
-                    .ok()
-                    .map(Path::to_path_buf)
-            })
-            .filter_map(|rel| state.sources.get(&rel).map(|r| (rel.clone(), r.clone())))
-            .map(|frame| {
-                let text = serde_json::to_string(&frame).expect("a record serializes");
-                serde_json::from_str(&text).expect("and parses back")
-            })
-            .collect();
-        assert!(records.len() > 8, "the records were read back");
-        let json = serde_json::json!({ "rest": json, "records": records });
-        let layout = xxh3_64(shape(&json).as_bytes());
-        assert_eq!(
-            (codec::FORMAT_VERSION, layout),
-            (codec::FORMAT_VERSION, codec::LAYOUT),
-            "the layout of the saved state changed: raise FORMAT_VERSION in src/cache/codec.rs \
-             to {} and set LAYOUT there to {layout:#018x}",
-            codec::FORMAT_VERSION + 1
+        use serde_reflection::{Samples, Tracer, TracerConfig};
+        // Strings are traced with values the string types of the state accept: an owned
+        // string is the JSON text of `extra`, a borrowed one a timestamp (paths and texts take
+        // either).
+        let config = TracerConfig::default()
+            .default_string_value("{}".into())
+            .default_borrowed_str_value("1970-01-01T00:00:00Z");
+        let mut tracer = Tracer::new(config);
+        let samples = Samples::new();
+        let traced = (|| -> serde_reflection::Result<()> {
+            tracer.trace_type::<BuildState>(&samples)?;
+            // The release files' records, saved apart as frames of (path, record).
+            tracer.trace_type::<(PathBuf, crate::load::Record)>(&samples)?;
+            crate::emit::search::trace_saved_types(&mut tracer, &samples)?;
+            // Enums met only inside lists: each traced on its own, to reach every variant.
+            tracer.trace_simple_type::<crate::model::site::ListingKind>()?;
+            tracer.trace_simple_type::<crate::model::diagnostic::Severity>()?;
+            Ok(())
+        })();
+        traced.expect("the saved types trace");
+        let registry = tracer.registry().expect(
+            "every saved type traced whole (an enum named as missing variants is traced above \
+             with trace_simple_type)",
         );
+        let layout = xxh3_64(format!("{registry:?}").as_bytes());
+        let (version, recorded) = *codec::LAYOUTS.last().unwrap();
+        let next = codec::FORMAT_VERSION + 1;
+        assert_eq!(
+            (version, recorded),
+            (codec::FORMAT_VERSION, layout),
+            "the layout of the saved files changed (or FORMAT_VERSION and LAYOUTS disagree): \
+             raise FORMAT_VERSION in src/cache/codec.rs to {next} and add `({next}, \
+             {layout:#018x})` to LAYOUTS"
+        );
+        // Versions only go up, and no version ever named this layout before.
+        assert!(codec::LAYOUTS.windows(2).all(|w| w[0].0 < w[1].0));
+        let earlier = &codec::LAYOUTS[..codec::LAYOUTS.len() - 1];
+        assert!(earlier.iter().all(|&(_, l)| l != layout));
     }
 
     #[test]

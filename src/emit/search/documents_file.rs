@@ -28,6 +28,18 @@ struct StoredDocuments {
     lines: Option<shards::Lines>,
 }
 
+/// Traces the types of what the search keeps on disk (the documents file and the result text
+/// of the text store), for the test that derives the saved layout from the saved types.
+#[cfg(test)]
+pub(crate) fn trace_saved_types(
+    tracer: &mut serde_reflection::Tracer,
+    samples: &serde_reflection::Samples,
+) -> serde_reflection::Result<()> {
+    tracer.trace_type::<StoredDocuments>(samples)?;
+    tracer.trace_type::<super::document::ResultText>(samples)?;
+    Ok(())
+}
+
 #[derive(Serialize)]
 struct StoredDocumentsRef<'a> {
     store: u128,

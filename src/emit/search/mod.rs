@@ -37,6 +37,8 @@ use std::sync::LazyLock;
 use sha2::{Digest, Sha256};
 
 pub use document::{Document, ResultText, SearchDoc, document, fresh_document};
+#[cfg(test)]
+pub(crate) use documents_file::trace_saved_types;
 pub use state::{IndexRecord, IndexState};
 
 use crate::model::paths::SEARCH_PATH;
