@@ -121,6 +121,96 @@ fn statements(text: &str) -> Vec<(usize, String)> {
     out
 }
 
+/// What each module's `use` lines bring in from its children, by name: `pub use
+/// release::{Parsing, parse_article}` in `load` makes `load::Parsing` a path into
+/// `load::release`, and `pub use commands::pipeline::build` in `lib.rs` makes `crate::build`
+/// one into `commands::pipeline`. Keyed by (module, name), the module the name comes from.
+type Reexports = BTreeMap<(Vec<String>, String), Vec<String>>;
+
+fn reexports(src: &Path, files: &[PathBuf], modules: &BTreeSet<Vec<String>>) -> Reexports {
+    let mut map = Reexports::new();
+    for file in files {
+        let module = match module_of(src, file) {
+            m if m == ["lib"] => Vec::new(),
+            m if m == ["main"] => continue,
+            m => m,
+        };
+        for (_, code) in statements(&fs::read_to_string(file).unwrap()) {
+            let code = ["pub(crate) ", "pub(super) ", "pub "]
+                .iter()
+                .fold(code.as_str(), |c, p| c.strip_prefix(p).unwrap_or(c));
+            let Some(rest) = code.strip_prefix("use ") else {
+                continue;
+            };
+            let rest = rest.trim_end_matches(';').trim();
+            let rest = rest.strip_prefix("self::").unwrap_or(rest);
+            // Only what comes from a child (a module of its own, or a folder of them).
+            let child = [module.clone(), vec![ident_at(rest).to_string()]].concat();
+            if !modules.iter().any(|m| m.starts_with(&child)) {
+                continue;
+            }
+            for (path, name) in flatten(rest, &[]) {
+                map.insert((module.clone(), name), [module.clone(), path].concat());
+            }
+        }
+    }
+    map
+}
+
+/// The (module path, name) pairs a `use` tree names: `a::{b, c::D as E}` gives (a, b) and
+/// (a::c, E).
+fn flatten(tree: &str, prefix: &[String]) -> Vec<(Vec<String>, String)> {
+    let tree = tree.trim();
+    if let Some(open) = tree.find('{') {
+        let base: Vec<String> = tree[..open]
+            .split("::")
+            .filter(|s| !s.trim().is_empty())
+            .map(|s| s.trim().to_string())
+            .collect();
+        let prefix = [prefix.to_vec(), base].concat();
+        return items(&tree[open..])
+            .into_iter()
+            .flat_map(|item| flatten(item, &prefix))
+            .collect();
+    }
+    let (real, alias) = match tree.split_once(" as ") {
+        Some((real, alias)) => (real, Some(alias.trim())),
+        None => (tree, None),
+    };
+    let segs: Vec<String> = real.split("::").map(|s| s.trim().to_string()).collect();
+    let name = alias.unwrap_or(segs.last().map_or("", String::as_str));
+    if name == "self" || name == "*" || name.is_empty() {
+        return Vec::new();
+    }
+    let path = [prefix.to_vec(), segs[..segs.len() - 1].to_vec()].concat();
+    vec![(path, ident_at(name).to_string())]
+}
+
+/// `target` with names re-exported along it replaced by the modules they come from.
+fn resolve(
+    reexports: &Reexports,
+    modules: &BTreeSet<Vec<String>>,
+    mut target: Vec<String>,
+) -> Vec<String> {
+    // Each step goes one module deeper; a few are enough, and a loop of re-exports ends.
+    for _ in 0..8 {
+        let step = (0..target.len()).find_map(|i| {
+            let (prefix, name) = (&target[..i], &target[i]);
+            let module = [prefix, std::slice::from_ref(name)].concat();
+            if modules.contains(&module) {
+                return None;
+            }
+            let from = reexports.get(&(prefix.to_vec(), name.clone()))?;
+            Some([from.clone(), target[i..].to_vec()].concat())
+        });
+        match step {
+            Some(next) if next != target => target = next,
+            _ => break,
+        }
+    }
+    target
+}
+
 fn rank(top: &str) -> Option<usize> {
     LAYERS.iter().position(|l| *l == top)
 }
@@ -143,6 +233,7 @@ fn violations(src: &Path) -> Vec<String> {
     sources(src, &mut files);
     files.sort();
     let modules: BTreeSet<Vec<String>> = files.iter().map(|f| module_of(src, f)).collect();
+    let reexports = reexports(src, &files, &modules);
     let mut problems = Vec::new();
     // Edges between sibling modules (children of one parent, at any depth): (parent, from,
     // to) → the first place seen.
@@ -163,8 +254,20 @@ fn violations(src: &Path) -> Vec<String> {
             continue;
         };
         let text = fs::read_to_string(file).unwrap();
+        let mut module = module;
         for (n, code) in statements(&text) {
+            // An inline module (`mod tests {`, at the end of a file): `super::` in it is the
+            // file's module.
+            if let Some(name) = code
+                .strip_prefix("mod ")
+                .or_else(|| code.strip_prefix("pub mod "))
+                .and_then(|r| r.strip_suffix('{'))
+            {
+                module.push(name.trim().to_string());
+                continue;
+            }
             for target in targets(&code, &module) {
+                let target = resolve(&reexports, &modules, target);
                 let place = format!("{}:{n}", file.display());
                 let Some(theirs) = rank(&target[0]) else {
                     continue;
@@ -274,6 +377,10 @@ fn lib_rs_names_every_layer_in_this_order() {
     let at = |name: &str| order.find(&format!("`{name}`")).unwrap_or(usize::MAX);
     let positions: Vec<usize> = LAYERS.iter().map(|l| at(l)).collect();
     assert!(
+        !positions.contains(&usize::MAX),
+        "src/lib.rs must name every layer of LAYERS: {LAYERS:?}"
+    );
+    assert!(
         positions.windows(2).all(|w| w[0] < w[1]),
         "src/lib.rs must name the layers in the order of LAYERS: {LAYERS:?}"
     );
@@ -299,6 +406,23 @@ fn a_back_edge_and_a_cycle_are_caught() {
     )
     .unwrap();
     fs::write(dir.join("extra.rs"), "").unwrap();
+    // Through the crate root's re-exports, a parent's re-exports, and from a test module.
+    fs::write(dir.join("lib.rs"), "pub use commands::run::Options;\n").unwrap();
+    fs::write(dir.join("model/paths.rs"), "use crate::Options;\n").unwrap();
+    fs::create_dir_all(dir.join("load")).unwrap();
+    fs::write(
+        dir.join("load/mod.rs"),
+        "mod a;\nmod b;\npub use a::Thing;\n",
+    )
+    .unwrap();
+    fs::write(dir.join("load/a.rs"), "use super::b::Other;\n").unwrap();
+    fs::write(dir.join("load/b.rs"), "use super::Thing;\n").unwrap();
+    fs::write(
+        dir.join("emit/search/update.rs"),
+        "fn f() {}\n\n#[cfg(test)]\nmod tests {\n    use super::super::super::feeds::X;\n}\n",
+    )
+    .unwrap();
+    fs::write(dir.join("emit/feeds.rs"), "use super::search::Y;\n").unwrap();
     // Deeper down: two children of one folder; their parent is used by both, harmlessly.
     fs::create_dir_all(dir.join("commands/run")).unwrap();
     fs::write(
@@ -335,5 +459,25 @@ fn a_back_edge_and_a_cycle_are_caught() {
         text.contains("`extra` has no place in the layer order"),
         "{text}"
     );
-    assert_eq!(problems.len(), 6, "{text}");
+    assert!(
+        text.contains("`model::paths` (layer model) uses `commands::run::Options`"),
+        "{text}"
+    );
+    assert!(
+        text.contains("`load::b` uses `load::a`, which leads back"),
+        "{text}"
+    );
+    assert!(
+        text.contains("`load::a` uses `load::b`, which leads back"),
+        "{text}"
+    );
+    assert!(
+        text.contains("`emit::search` uses `emit::feeds`, which leads back"),
+        "{text}"
+    );
+    assert!(
+        text.contains("`emit::feeds` uses `emit::search`, which leads back"),
+        "{text}"
+    );
+    assert_eq!(problems.len(), 11, "{text}");
 }
