@@ -653,3 +653,37 @@ fn misplaced_grouping_is_an_error_not_a_guess() {
     let front = format!("{HEAD}metrics:\n  - label: نرخ\n    value: \"1,234,567\"\n");
     assert_builds(&release(&front, "متن.\n"));
 }
+
+/// A release or folder whose name is not UTF-8 is an error naming it, before anything is
+/// published, every time, until it is renamed (it used to publish, then fail to save the
+/// state, and fail every later build on that).
+#[test]
+fn names_that_are_not_utf8_are_errors_until_renamed() {
+    use std::ffi::OsStr;
+    use std::os::unix::ffi::OsStrExt;
+    let site = site("basic");
+    let content = site.path().join("content");
+    let bad_file = content.join(OsStr::from_bytes(b"bad\xff.md"));
+    fs::write(&bad_file, release(HEAD, "متن.\n")).unwrap();
+    let bad_folder = content.join(OsStr::from_bytes(b"desk\xfe"));
+    fs::create_dir(&bad_folder).unwrap();
+    fs::write(bad_folder.join("a.md"), release(HEAD, "متن.\n")).unwrap();
+    for _ in 0..2 {
+        let report = build(site.path());
+        assert!(!report.succeeded);
+        let shown: Vec<String> = report.diagnostics.iter().map(|d| d.to_string()).collect();
+        assert!(
+            shown.iter().any(|d| d.starts_with("content/bad\u{fffd}.md: error: the file name is not UTF-8 text, so chapar cannot read what is in it\n  hint: rename the file")),
+            "{shown:#?}"
+        );
+        assert!(
+            shown.iter().any(|d| d.starts_with("content/desk\u{fffd}: error: the folder name is not UTF-8 text")),
+            "{shown:#?}"
+        );
+        assert!(!site.path().join("public").exists(), "nothing is published");
+    }
+    fs::rename(&bad_file, content.join("good.md")).unwrap();
+    fs::remove_dir_all(&bad_folder).unwrap();
+    let report = build(site.path());
+    assert!(report.succeeded, "{:#?}", report.diagnostics);
+}

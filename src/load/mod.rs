@@ -79,12 +79,31 @@ pub fn find_releases(root: &Path) -> ReleaseFiles {
         found.diagnostics.push(d);
         return found;
     }
-    let walker = WalkDir::new(&content)
+    let mut walker = WalkDir::new(&content)
         .follow_links(false)
         .into_iter()
         .filter_entry(|e| e.depth() == 0 || !e.file_name().to_string_lossy().starts_with('.'));
-    for entry in walker {
+    while let Some(entry) = walker.next() {
         match entry {
+            // A release's path is its name in the state, the diagnostics and the search
+            // index, all of which are text: a name that is not UTF-8 cannot be one.
+            Ok(e) if e.file_name().to_str().is_none() => {
+                let what = if e.file_type().is_dir() {
+                    walker.skip_current_dir();
+                    "folder"
+                } else {
+                    "file"
+                };
+                if e.file_type().is_dir() || e.path().extension().is_some_and(|x| x == "md") {
+                    found.diagnostics.push(
+                        Diagnostic::error(
+                            relative(root, e.path()),
+                            format!("the {what} name is not UTF-8 text, so chapar cannot read what is in it"),
+                        )
+                        .with_hint(format!("rename the {what}, in Persian or Latin letters")),
+                    );
+                }
+            }
             Ok(e) if !e.file_type().is_dir() && e.path().extension().is_some_and(|x| x == "md") => {
                 found.files.push(e.into_path());
             }
