@@ -677,7 +677,10 @@ fn names_that_are_not_utf8_are_errors_until_renamed() {
             "{shown:#?}"
         );
         assert!(
-            shown.iter().any(|d| d.starts_with("content/desk\u{fffd}: error: the folder name is not UTF-8 text")),
+            shown
+                .iter()
+                .any(|d| d
+                    .starts_with("content/desk\u{fffd}: error: the folder name is not UTF-8 text")),
             "{shown:#?}"
         );
         assert!(!site.path().join("public").exists(), "nothing is published");
@@ -686,4 +689,23 @@ fn names_that_are_not_utf8_are_errors_until_renamed() {
     fs::remove_dir_all(&bad_folder).unwrap();
     let report = build(site.path());
     assert!(report.succeeded, "{:#?}", report.diagnostics);
+}
+
+/// Control characters written as YAML escapes are errors, as raw ones are: they reached the
+/// home and article pages as they were.
+#[test]
+fn escaped_control_characters_are_errors() {
+    let head = HEAD.replace("title: خبر آزمایشی", r#"title: "خبر\0\u0007\u001b[31m""#);
+    assert_error(
+        &release(&head, "متن.\n"),
+        "error: `title` holds the control character U+0000, which no reader can see\n  hint: remove it: it comes from an escape such as `\\0`, `\\a` or `\\u001b` inside quotes",
+    );
+    let head = format!("{HEAD}tags: [\"یک\\u0007\"]\n");
+    assert_error(
+        &release(&head, "متن.\n"),
+        "error: `tags` holds the control character U+0007",
+    );
+    // Line breaks and tabs are text.
+    let head = format!("{HEAD}lead: \"سطر اول\\nسطر دوم\\tو\"\n");
+    assert_builds(&release(&head, "متن.\n"));
 }

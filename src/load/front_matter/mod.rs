@@ -269,6 +269,22 @@ impl Checker<'_> {
             );
             return None;
         }
+        // A raw control byte in the file is refused when it is read; these come from escapes
+        // in quotes (`"\0"`, `"\u001b"`), and would reach the page as they are.
+        if let Some(c) = text
+            .chars()
+            .find(|&c| c.is_control() && !matches!(c, '\t' | '\n' | '\r'))
+        {
+            self.error(
+                at,
+                format!(
+                    "`{name}` holds the control character U+{:04X}, which no reader can see",
+                    u32::from(c)
+                ),
+                "remove it: it comes from an escape such as `\\0`, `\\a` or `\\u001b` inside quotes",
+            );
+            return None;
+        }
         Some(text)
     }
 
