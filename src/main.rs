@@ -426,7 +426,7 @@ fn print_grouped(diagnostics: &[Diagnostic], quiet: bool) {
     let mut current: Option<&Path> = None;
     for d in diagnostics.iter().filter(|d| d.is_error() || !quiet) {
         if current != Some(d.path.as_path()) {
-            out!("{}", d.path.display());
+            out!("{}", d.shown_path());
             current = Some(d.path.as_path());
         }
         let place = match (d.line, d.column) {

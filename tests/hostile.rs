@@ -709,3 +709,33 @@ fn escaped_control_characters_are_errors() {
     let head = format!("{HEAD}lead: \"سطر اول\\nسطر دوم\\tو\"\n");
     assert_builds(&release(&head, "متن.\n"));
 }
+
+/// Smaller slips of issue 20: a number among the authors, a tiny figure YAML reads as a
+/// float, a file name with an ESC sequence.
+#[test]
+fn small_slips_get_their_own_messages() {
+    let head = HEAD.replace("author: مریم احمدی", "author: [علی, 3]");
+    assert_error(
+        &release(&head, "متن.\n"),
+        "error: `author` holds the number 3, not a name\n  hint: write each author's name; quote it if a name really is digits",
+    );
+    let front = format!("{HEAD}metrics:\n  - label: نرخ\n    value: 0.000000000000000001\n");
+    assert_builds(&release(&front, "متن.\n"));
+
+    let site = site("basic");
+    let name = "content/\u{1b}[31mred.md";
+    fs::write(
+        site.path().join(name),
+        release(&HEAD.replace("id: 7", "id: 7\nbad: 1"), "x"),
+    )
+    .unwrap();
+    let report = build(site.path());
+    let shown: Vec<String> = report.diagnostics.iter().map(|d| d.to_string()).collect();
+    assert!(
+        shown
+            .iter()
+            .any(|d| d.starts_with("content/\\u{1b}[31mred.md:")),
+        "{shown:#?}"
+    );
+    assert!(shown.iter().all(|d| !d.contains('\u{1b}')), "{shown:#?}");
+}

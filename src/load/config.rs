@@ -230,6 +230,24 @@ pub fn parse(text: &str) -> Result<SiteConfig, Vec<Diagnostic>> {
 /// `https://example.org/press` → (`https://example.org/press/`, `/press/`).
 fn normalize_base_url(url: &str) -> Result<(String, String), String> {
     let url = url.trim();
+    // The address is written into pages, feeds, `_redirects` and `robots.txt` as it is: a
+    // space or line break would start a new line or attribute there.
+    if let Some(c) = url
+        .chars()
+        .find(|&c| c.is_whitespace() || c.is_control() || "<>\"'`{}|\\^".contains(c))
+    {
+        return Err(format!(
+            "`base_url` `{}` holds {}, which an address may not",
+            url.escape_debug(),
+            match c {
+                ' ' => "a space".to_string(),
+                '\n' | '\r' => "a line break".to_string(),
+                c if c.is_whitespace() || c.is_control() =>
+                    format!("the character U+{:04X}", u32::from(c)),
+                c => format!("`{c}`"),
+            }
+        ));
+    }
     let rest = url
         .strip_prefix("https://")
         .or_else(|| url.strip_prefix("http://"))
@@ -238,8 +256,15 @@ fn normalize_base_url(url: &str) -> Result<(String, String), String> {
         Some(i) => (&rest[..i], &rest[i..]),
         None => (rest, "/"),
     };
-    if host.is_empty() || host.contains(char::is_whitespace) {
+    if host.is_empty() {
         return Err(format!("`base_url` `{url}` has no host name"));
+    }
+    // Letters (a Persian domain too), digits, dots, hyphens, a port, an IPv6 address.
+    if let Some(c) = host
+        .chars()
+        .find(|&c| !(c.is_alphanumeric() || ".-:[]".contains(c)))
+    {
+        return Err(format!("`base_url` `{url}` has `{c}` in its host name"));
     }
     if path.contains(['?', '#']) {
         return Err(format!("`base_url` `{url}` may not contain `?` or `#`"));
@@ -282,6 +307,40 @@ mod tests {
             .step_by(2)
             .map(str::to_string)
             .collect()
+    }
+
+    #[test]
+    fn a_base_url_that_would_break_a_line_or_a_tag_is_an_error() {
+        for (url, message) in [
+            (
+                "https://news.example.ir/a b/",
+                "`base_url` `https://news.example.ir/a b/` holds a space, which an address may not",
+            ),
+            (
+                "https://news.example.ir/\\r\\nSitemap: x",
+                "`base_url` `https://news.example.ir/\\r\\nSitemap: x` holds a line break, which an address may not",
+            ),
+            (
+                "https://news<b>.ir/",
+                "`base_url` `https://news<b>.ir/` holds `<`, which an address may not",
+            ),
+            (
+                "https://news_x.ir/",
+                "`base_url` `https://news_x.ir/` has `_` in its host name",
+            ),
+        ] {
+            let text = GOOD.replace("https://example.org/press", &format!("\"{url}\""));
+            let problems = parse(&text).unwrap_err();
+            assert!(problems[0].message == message, "{url}: {problems:?}");
+        }
+        for good in [
+            "https://خبر.ir/",
+            "http://127.0.0.1:8000/press/",
+            "https://[::1]:8080/",
+        ] {
+            let text = GOOD.replace("https://example.org/press", good);
+            assert!(parse(&text).is_ok(), "{good}");
+        }
     }
 
     #[test]

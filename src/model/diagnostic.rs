@@ -71,10 +71,21 @@ impl Diagnostic {
     }
 
     /// The `path:line:column` prefix, leaving out what is unknown.
+    /// The file as it is shown: a name may hold control characters (an ESC sequence would
+    /// recolour or clear the editor's terminal), which are shown escaped.
+    pub fn shown_path(&self) -> String {
+        let shown = self.path.display().to_string();
+        if shown.chars().any(char::is_control) {
+            shown.escape_debug().to_string()
+        } else {
+            shown
+        }
+    }
+
     pub fn location(&self) -> String {
-        let path = self.path.display();
+        let path = self.shown_path();
         match (self.line, self.column) {
-            (0, _) => format!("{path}"),
+            (0, _) => path,
             (line, 0) => format!("{path}:{line}"),
             (line, column) => format!("{path}:{line}:{column}"),
         }

@@ -10,6 +10,11 @@ use crate::persian::numbers::{Number, NumberError, parse_number};
 impl super::Checker<'_> {
     pub(super) fn number(&mut self, v: &Value, at: &[Seg], name: &str) -> Option<Number> {
         let text = match v {
+            // A float as Rust writes it, never in exponent form (`1e-18`), which is not how
+            // anyone wrote it and `parse_number` rightly refuses.
+            Value::Number(n) if n.is_f64() => {
+                n.as_f64().map_or_else(|| n.to_string(), |f| f.to_string())
+            }
             Value::Number(n) => n.to_string(),
             Value::String(s) => s.clone(),
             other => {

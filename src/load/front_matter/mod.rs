@@ -301,6 +301,20 @@ impl Checker<'_> {
 
     /// One name or a list of names.
     fn authors(&mut self, v: &Value) -> Option<Vec<String>> {
+        // A number in a list of names is a slip (`[علی, 3]`), not a person with a page.
+        if let Value::Sequence(items) = v
+            && let Some((i, n)) = items.iter().enumerate().find_map(|(i, item)| match item {
+                Value::Number(n) => Some((i, n)),
+                _ => None,
+            })
+        {
+            self.error(
+                &[Seg::Key("author"), Seg::Index(i)],
+                format!("`author` holds the number {n}, not a name"),
+                "write each author's name; quote it if a name really is digits",
+            );
+            return None;
+        }
         let names = self.text_list(v, "author")?;
         if names.is_empty() {
             self.error(
