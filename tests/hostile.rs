@@ -739,3 +739,35 @@ fn small_slips_get_their_own_messages() {
     );
     assert!(shown.iter().all(|d| !d.contains('\u{1b}')), "{shown:#?}");
 }
+
+/// An output folder given as a symbolic link (to a web root, say) is refused: a build
+/// replaces its output folder whole, which would leave the link a real folder and the web
+/// root with the old site, silently.
+#[test]
+fn an_output_folder_that_is_a_link_is_refused() {
+    let site = site("basic");
+    let web_root = tempfile::tempdir().unwrap();
+    let link = site.path().join("public");
+    std::os::unix::fs::symlink(web_root.path(), &link).unwrap();
+    let report = build(site.path());
+    assert!(!report.succeeded);
+    let shown: Vec<String> = report.diagnostics.iter().map(|d| d.to_string()).collect();
+    assert!(
+        shown.iter().any(|d| d.contains("it is a symbolic link (to ")
+            && d.contains("which a build would replace with a folder; give the folder it points to as --out")),
+        "{shown:#?}"
+    );
+    assert!(
+        link.symlink_metadata().unwrap().file_type().is_symlink(),
+        "the link stays"
+    );
+    assert_eq!(
+        fs::read_dir(web_root.path()).unwrap().count(),
+        0,
+        "nothing written there"
+    );
+    // The folder it points to, given itself, is built into.
+    let report = build_at(site.path(), Some(web_root.path()), false);
+    assert!(report.succeeded, "{:#?}", report.diagnostics);
+    assert!(web_root.path().join("index.html").is_file());
+}

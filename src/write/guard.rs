@@ -33,6 +33,18 @@ pub fn refuse_output(root: &Path, out_dir: &Path, force: bool) -> Option<String>
     if out.is_file() {
         return Some(format!("{}: it is a file", out.display()));
     }
+    // The output folder is replaced whole by a rename, which would replace a link with a
+    // real folder: the web root it pointed at would keep the old site, silently.
+    if out_dir
+        .symlink_metadata()
+        .is_ok_and(|m| m.file_type().is_symlink())
+    {
+        return Some(format!(
+            "{}: it is a symbolic link (to {}), which a build would replace with a folder; give the folder it points to as --out",
+            out_dir.display(),
+            out.display()
+        ));
+    }
     let foreign = out.is_dir()
         && !out.join(MARKER).is_file()
         && fs::read_dir(&out)
