@@ -111,7 +111,7 @@ fn build_locked(
     let rendered = stages::render(&mut run, state, renderer, &site, lock)?;
     run.stage_done("rendering");
     let published = stages::publish(&mut run, state, &setup, &site, &rendered)?;
-    if rendered.scope_is_all() {
+    if site.scope.is_all() {
         run.stage_done("publishing");
     }
     if run.report.errors() > 0 {

@@ -17,7 +17,7 @@ use crate::emit::open_data::RecordSpans;
 use crate::emit::render::assets::Stylesheet;
 use crate::emit::render::{self, Renderer};
 use crate::emit::{self, PublishOptions, search};
-use crate::load::{self, BodyReader, config};
+use crate::load::{self, Bodies, BodyReader, config};
 use crate::model::article::Article;
 use crate::model::config::SiteConfig;
 use crate::model::diagnostic::{self, Diagnostic};
@@ -240,6 +240,12 @@ pub(super) enum Scope {
     },
 }
 
+impl Scope {
+    pub fn is_all(&self) -> bool {
+        matches!(self, Scope::All)
+    }
+}
+
 /// The site, and what rendering it needs beside it.
 pub(super) struct Assembled {
     pub site: Site,
@@ -334,13 +340,6 @@ pub(super) struct Rendered {
     pub staging: Staging,
     /// Whether the state described the output folder's files.
     had_record: bool,
-    touching: bool,
-}
-
-impl Rendered {
-    pub fn scope_is_all(&self) -> bool {
-        !self.touching
-    }
 }
 
 /// Renders the pages of `site.scope` into a staging folder (under `lock`, if the caller took
@@ -366,7 +365,7 @@ pub(super) fn render(
         }
     }
     let out = run.output(&staging);
-    let bodies = body_reader(state, run.options, &site.site);
+    let bodies = body_reader(&state.bodies, run.options, &site.site);
     let related = state
         .related
         .as_ref()
@@ -383,24 +382,19 @@ pub(super) fn render(
         return Err(e);
     }
     run.report.diagnostics.extend(problems);
-    let touching = matches!(site.scope, Scope::Touching { .. });
     Ok(Rendered {
         staging,
         had_record,
-        touching,
     })
 }
 
+/// The bodies kept in memory, and the release files to read the others from.
 fn body_reader<'s>(
-    state: &'s BuildState,
+    bodies: &'s Bodies,
     options: &'s BuildOptions,
     site: &'s Site,
 ) -> BodyReader<'s> {
-    BodyReader::new(
-        &state.bodies,
-        &options.root,
-        load::Parsing::new(&site.config),
-    )
+    BodyReader::new(bodies, &options.root, load::Parsing::new(&site.config))
 }
 
 /// The files made from the whole site: feeds, sitemaps, open data, redirects and the search
@@ -414,7 +408,7 @@ pub(super) fn publish(
     site: &Assembled,
     rendered: &Rendered,
 ) -> Result<Option<RecordSpans>> {
-    if !rendered.scope_is_all() {
+    if !site.scope.is_all() {
         return Ok(None);
     }
     let (options, site) = (run.options, &site.site);
@@ -429,11 +423,8 @@ pub(super) fn publish(
         calendar: renderer.calendar.clone(),
         defer_whole_site: options.defer_whole_site,
     };
-    let bodies = BodyReader::new(
-        &state.bodies,
-        &options.root,
-        load::Parsing::new(&site.config),
-    );
+    // Of the `bodies` field alone: the search index is updated beside it.
+    let bodies = body_reader(&state.bodies, options, site);
     // The search index and the other files for machines are made side by side: each is
     // mostly one thread's work (open data, the index's shards).
     let search = &mut state.search;
@@ -476,7 +467,7 @@ pub(super) fn write(
     run.progress("writing");
     let (options, state_file) = (run.options, run.state_file);
     let staging = rendered.staging;
-    if !rendered.touching {
+    if site.scope.is_all() {
         copy_static(run, &staging, setup)?;
     }
     let changes = staging.has_changes();
@@ -558,7 +549,7 @@ pub(super) fn remember(
     site: Assembled,
 ) {
     run.report.succeeded = true;
-    run.report.only_touched_pages = matches!(site.scope, Scope::Touching { .. });
+    run.report.only_touched_pages = !site.scope.is_all();
     if run.state_file.is_none() {
         state.last = Some(LastBuild {
             site: site.site,
